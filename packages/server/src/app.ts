@@ -1,0 +1,81 @@
+// buildApp(deps) assembles the HTTP application and never listens: tests call inject(),
+// main.ts calls listen().
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import type { Clock, Random } from './clock.js';
+import type { Config } from './config.js';
+import type { Store } from './db/dialect.js';
+import { healthRoutes } from './health/health.routes.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { validatorCompiler } from './http/validation.js';
+import type { Logger } from './logger.js';
+import { version } from './version.js';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  clock: Clock;
+  random: Random;
+  /** True once shutdown began: /readyz turns 503 so load balancers drain us. */
+  stopping: () => boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+}
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const fastify = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    // Ids in the path are never case- or slash-sensitive aliases of each other.
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const app: App = fastify;
+  app.decorate('deps', deps);
+  app.setValidatorCompiler(validatorCompiler);
+  installErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'tablehooks',
+        version,
+        description:
+          'Real-time webhooks for restaurant reservations and online orders. Webhooks carry a thin ' +
+          'trigger ({"id", "facility_id", "action"}); details are fetched from this API.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'Api-Key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes);
+  return app;
+}

@@ -1,0 +1,111 @@
+// The one place that knows SQLite and PostgreSQL apart. Everything else asks the profile,
+// which describes the differences as data (pg-boss's BACKEND_PROFILES idea), and never
+// branches on the dialect name itself.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import {
+  type ColumnDefinitionBuilder,
+  type CreateTableBuilder,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+} from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DialectProfile {
+  name: DialectName;
+  /** Several processes may share the store: claims need FOR UPDATE SKIP LOCKED. */
+  skipLocked: boolean;
+  /** Cross-process wake-ups through LISTEN/NOTIFY; SQLite has one process, so in-process. */
+  listenNotify: boolean;
+  /** Adds an auto-incrementing integer primary key column named `id`. */
+  autoIdColumn<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'>;
+}
+
+const sqliteProfile: DialectProfile = {
+  name: 'sqlite',
+  skipLocked: false,
+  listenNotify: false,
+  autoIdColumn: (table) =>
+    table.addColumn('id', 'integer', (c: ColumnDefinitionBuilder) =>
+      c.primaryKey().autoIncrement(),
+    ),
+};
+
+const postgresProfile: DialectProfile = {
+  name: 'postgres',
+  skipLocked: true,
+  listenNotify: true,
+  autoIdColumn: (table) =>
+    table.addColumn('id', 'bigint', (c: ColumnDefinitionBuilder) =>
+      c.primaryKey().generatedByDefaultAsIdentity(),
+    ),
+};
+
+export interface Store {
+  db: Kysely<Database>;
+  profile: DialectProfile;
+  /** Where the data lives, for log lines: a file path or a host/database (no password). */
+  location: string;
+  /** The raw pg pool for LISTEN/NOTIFY; undefined on SQLite. */
+  pgPool: pg.Pool | undefined;
+  close(): Promise<void>;
+}
+
+// int8 (bigint) comes back as a string by default; our bigints are ids and epoch
+// milliseconds, all far below 2^53.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+export interface OpenOptions {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  poolSize?: number;
+  /** SQLite file name inside dataDir (tests use throw-away files). */
+  sqliteFile?: string;
+}
+
+export function openStore(options: OpenOptions): Store {
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    : openSqlite(options);
+}
+
+function openSqlite(options: OpenOptions): Store {
+  mkdirSync(options.dataDir, { recursive: true });
+  const file = join(options.dataDir, options.sqliteFile ?? 'tablehooks.sqlite');
+  const database = new SqliteDatabase(file);
+  // WAL lets readers run beside the writer; synchronous=FULL makes a commit durable before
+  // the API answers 2xx (DESIGN.md "Durability").
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return {
+    db,
+    profile: sqliteProfile,
+    location: file,
+    pgPool: undefined,
+    close: () => db.destroy(),
+  };
+}
+
+function openPostgres(url: string, poolSize: number): Store {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // A dropped connection (database restart) must not crash the process; the pool
+  // replaces it and /readyz reports the outage meanwhile.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const parsed = new URL(url);
+  return {
+    db,
+    profile: postgresProfile,
+    location: `${parsed.host}${parsed.pathname}`,
+    pgPool: pool,
+    close: () => db.destroy(),
+  };
+}

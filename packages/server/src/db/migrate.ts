@@ -1,0 +1,41 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { DialectProfile } from './dialect.js';
+import * as foundation from './migrations/2026-11-27T10-foundation.js';
+import type { Database } from './schema.js';
+
+type Step = { up(db: Kysely<any>, profile: DialectProfile): Promise<void> };
+
+// Listed here rather than read from disk so the same list works from src/ (tests) and dist/.
+// Names sort by ISO date, the order they run in.
+const steps: Record<string, Step> = {
+  '2026-11-27T10-foundation': foundation,
+};
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly profile: DialectProfile) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, step] of Object.entries(steps)) {
+      out[name] = { up: (db) => step.up(db, this.profile) };
+    }
+    return out;
+  }
+}
+
+export interface MigrationReport {
+  applied: string[];
+}
+
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  profile: DialectProfile,
+): Promise<MigrationReport> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(profile) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    throw new Error('database migration failed', { cause: error });
+  }
+  return {
+    applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+  };
+}

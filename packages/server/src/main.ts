@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// config → store → migrate → app → listen (→ dispatcher); a clean stop on SIGTERM/SIGINT.
+import { type App, buildApp } from './app.js';
+import { systemClock, systemRandom } from './clock.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { openStore, type Store } from './db/dialect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createLogger } from './logger.js';
+
+function fail(message: string): never {
+  process.stderr.write(`tablehooks: ${message}\n`);
+  process.exit(2);
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
+    throw err;
+  }
+}
+
+async function migrate(config: Config): Promise<void> {
+  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const { applied } = await migrateToLatest(store.db, store.profile);
+    process.stdout.write(
+      applied.length === 0
+        ? `${store.location}: schema is up to date\n`
+        : `${store.location}: applied ${applied.join(', ')}\n`,
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+async function serve(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  let store: Store;
+  try {
+    store = openStore({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: config.dbPoolSize,
+    });
+    const { applied } = await migrateToLatest(store.db, store.profile);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  } catch (err) {
+    logger.fatal({ err }, 'cannot open the database');
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const app: App = await buildApp({
+    config,
+    store,
+    logger,
+    clock: systemClock,
+    random: systemRandom,
+    stopping: () => stopping,
+  });
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`;
+  logger.info(
+    { url, store: store.profile.name, location: store.location, role: config.role },
+    'listening',
+  );
+  process.stdout.write(
+    `tablehooks is serving on ${url} (${store.profile.name}: ${store.location})\n`,
+  );
+
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: no new requests, finishing in-flight work');
+    // A second signal while draining means "now".
+    process.once(signal, () => process.exit(130));
+    try {
+      await app.close();
+      await store.close();
+      logger.info('stopped cleanly');
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'unclean stop');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  const [command = 'serve', ...rest] = process.argv.slice(2);
+  const config = readConfig();
+  switch (command) {
+    case 'serve':
+      return serve(config);
+    case 'migrate':
+      return migrate(config);
+    case '--help':
+    case 'help':
+      process.stdout.write('usage: tablehooks [serve|migrate]\n');
+      return;
+    default:
+      fail(`unknown command "${command}" ${rest.length ? '' : ''}(try: tablehooks help)`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `tablehooks: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaults, loadConfig } from '../src/config.js';
+
+const key = Buffer.alloc(32, 1).toString('base64');
+
+describe('configuration', () => {
+  it('starts with the documented defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      dataDir: './data',
+      databaseUrl: undefined,
+      role: 'all',
+      deliveryTimeoutMs: 10_000,
+      retrySchedule: defaults.retrySchedule,
+    });
+    // About two days of retries in all.
+    const total = config.retrySchedule.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(40 * 3600);
+    expect(total).toBeLessThan(60 * 3600);
+  });
+
+  it('reads overrides from the environment', () => {
+    const config = loadConfig({
+      TABLEHOOKS_HOST: '0.0.0.0',
+      TABLEHOOKS_PORT: '8080',
+      TABLEHOOKS_ROLE: 'dispatcher',
+      TABLEHOOKS_ALLOWED_TARGETS: '127.0.0.1/32, ::1/128',
+      TABLEHOOKS_RETRY_SCHEDULE: '1,2,3',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      TABLEHOOKS_SECRET_KEY: key,
+    });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      role: 'dispatcher',
+      allowedTargets: ['127.0.0.1/32', '::1/128'],
+      retrySchedule: [1, 2, 3],
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
+    });
+  });
+
+  it.each([
+    ['TABLEHOOKS_PORT', 'abc'],
+    ['TABLEHOOKS_PORT', '70000'],
+    ['TABLEHOOKS_PORT', '-1'],
+    ['TABLEHOOKS_ROLE', 'worker'],
+    ['TABLEHOOKS_ALLOWED_TARGETS', '10.0.0.0/33'],
+    ['TABLEHOOKS_ALLOWED_TARGETS', 'localhost'],
+    ['TABLEHOOKS_RETRY_SCHEDULE', '5,1m'],
+    ['TABLEHOOKS_DELIVERY_TIMEOUT_MS', '10s'],
+    ['TABLEHOOKS_CONCURRENCY', '0'],
+    ['TABLEHOOKS_LOG_LEVEL', 'loud'],
+    ['TABLEHOOKS_SECRET_KEY', 'too-short'],
+    ['TABLEHOOKS_OPERATOR_KEY', 'short'],
+    ['DATABASE_URL', 'mysql://root@localhost/test'],
+    ['DATABASE_URL', 'not a url'],
+  ])('refuses %s=%s with a message that names it', (name, value) => {
+    const attempt = () => loadConfig({ [name]: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(new RegExp(`^${name}: `));
+  });
+
+  it('requires a shared secret key when the store is PostgreSQL', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1/test' })).toThrow(
+      /^TABLEHOOKS_SECRET_KEY: required with DATABASE_URL/,
+    );
+  });
+
+  it('refuses a lease no longer than the delivery timeout', () => {
+    expect(() =>
+      loadConfig({ TABLEHOOKS_DELIVERY_TIMEOUT_MS: '20000', TABLEHOOKS_LEASE_MS: '15000' }),
+    ).toThrow(/^TABLEHOOKS_LEASE_MS: /);
+  });
+});

@@ -1,0 +1,73 @@
+// One real app on one real store, for tests that go through HTTP (app.inject) as a client would.
+import { Writable } from 'node:stream';
+import { type App, buildApp } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import type { DialectName } from '../../src/db/dialect.js';
+import { createLogger } from '../../src/logger.js';
+import { noJitter, TestClock } from './clock.js';
+import { createTestStore, type TestStore } from './stores.js';
+
+export interface Harness {
+  dialect: DialectName;
+  store: TestStore;
+  app: App;
+  config: Config;
+  clock: TestClock;
+  /** Every log line the app wrote, for tests that prove secrets never reach the logs. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...loadConfig({ TABLEHOOKS_LOG_LEVEL: 'info' }),
+    secretKey: TEST_SECRET_KEY,
+    allowedTargets: ['127.0.0.1/32'],
+    ...overrides,
+  };
+}
+
+export async function createHarness(
+  dialect: DialectName,
+  overrides: Partial<Config> = {},
+): Promise<Harness> {
+  const store = await createTestStore(dialect);
+  const config = testConfig({
+    ...overrides,
+    dataDir: store.dataDir,
+    databaseUrl: store.databaseUrl,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const clock = new TestClock();
+  let stopping = false;
+  const app = await buildApp({
+    config,
+    store,
+    logger: createLogger(config.logLevel, sink),
+    clock,
+    random: noJitter,
+    stopping: () => stopping,
+  });
+  await app.ready();
+  return {
+    dialect,
+    store,
+    app,
+    config,
+    clock,
+    logs,
+    close: async () => {
+      stopping = true;
+      await app.close();
+      await store.drop();
+    },
+  };
+}
