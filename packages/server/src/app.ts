@@ -10,13 +10,18 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
+import type { OperatorKey } from './auth/operator-key.js';
+import type { SessionAuth } from './auth/sessions.js';
 import type { Clock, Random } from './clock.js';
 import type { Config } from './config.js';
+import { credentialRoutes } from './credentials/credentials.routes.js';
 import type { Store } from './db/dialect.js';
+import { facilityRoutes } from './facilities/facilities.routes.js';
 import { healthRoutes } from './health/health.routes.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { validatorCompiler } from './http/validation.js';
 import type { Logger } from './logger.js';
+import type { SecretBox } from './security/secret-box.js';
 import { version } from './version.js';
 
 export interface AppDeps {
@@ -25,6 +30,13 @@ export interface AppDeps {
   logger: Logger;
   clock: Clock;
   random: Random;
+  operatorKey: OperatorKey;
+  /** Encrypts webhook passwords and signing secrets at rest. */
+  secretBox: SecretBox;
+  /** Wakes the in-process dispatcher after a commit that made deliveries due. */
+  wake: () => void;
+  /** Cookie sessions for the UI, when enabled. */
+  sessions?: SessionAuth;
   /** True once shutdown began: /readyz turns 503 so load balancers drain us. */
   stopping: () => boolean;
 }
@@ -77,5 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes);
+  await app.register(facilityRoutes);
+  await app.register(credentialRoutes);
   return app;
 }

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // config → store → migrate → app → listen (→ dispatcher); a clean stop on SIGTERM/SIGINT.
 import { type App, buildApp } from './app.js';
+import { ensureOperatorKey } from './auth/operator-key.js';
 import { systemClock, systemRandom } from './clock.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { openStore, type Store } from './db/dialect.js';
 import { migrateToLatest } from './db/migrate.js';
+import { createWakeup } from './events/wakeup.js';
 import { createLogger } from './logger.js';
+import { SecretBox } from './security/secret-box.js';
+import { resolveSecretKey } from './security/secret-key.js';
 
 function fail(message: string): never {
   process.stderr.write(`tablehooks: ${message}\n`);
@@ -51,6 +55,13 @@ async function serve(config: Config): Promise<void> {
     process.exit(1);
   }
 
+  const secretBox = new SecretBox(
+    resolveSecretKey(config, () => systemRandom.bytes(32)),
+    systemRandom.bytes,
+  );
+  const operator = await ensureOperatorKey(store, config.operatorKey, systemRandom);
+  const wakeup = createWakeup();
+
   let stopping = false;
   const app: App = await buildApp({
     config,
@@ -58,6 +69,9 @@ async function serve(config: Config): Promise<void> {
     logger,
     clock: systemClock,
     random: systemRandom,
+    operatorKey: operator.key,
+    secretBox,
+    wake: wakeup.wake,
     stopping: () => stopping,
   });
 

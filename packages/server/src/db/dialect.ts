@@ -16,12 +16,16 @@ import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
+export const WAKE_CHANNEL = 'tablehooks_wake';
+
 export interface DialectProfile {
   name: DialectName;
   /** Several processes may share the store: claims need FOR UPDATE SKIP LOCKED. */
   skipLocked: boolean;
   /** Cross-process wake-ups through LISTEN/NOTIFY; SQLite has one process, so in-process. */
   listenNotify: boolean;
+  /** Run inside a transaction that created due deliveries: wakes every dispatcher on commit. */
+  wakeStatement: string | undefined;
   /** Adds an auto-incrementing integer primary key column named `id`. */
   autoIdColumn<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'>;
 }
@@ -30,6 +34,8 @@ const sqliteProfile: DialectProfile = {
   name: 'sqlite',
   skipLocked: false,
   listenNotify: false,
+  // One process: the in-process wake-up after commit is enough.
+  wakeStatement: undefined,
   autoIdColumn: (table) =>
     table.addColumn('id', 'integer', (c: ColumnDefinitionBuilder) =>
       c.primaryKey().autoIncrement(),
@@ -40,6 +46,8 @@ const postgresProfile: DialectProfile = {
   name: 'postgres',
   skipLocked: true,
   listenNotify: true,
+  // NOTIFY inside a transaction is delivered at commit, and never if it rolls back.
+  wakeStatement: `select pg_notify('${WAKE_CHANNEL}', '')`,
   autoIdColumn: (table) =>
     table.addColumn('id', 'bigint', (c: ColumnDefinitionBuilder) =>
       c.primaryKey().generatedByDefaultAsIdentity(),

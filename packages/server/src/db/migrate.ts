@@ -1,6 +1,8 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { DialectProfile } from './dialect.js';
 import * as foundation from './migrations/2026-11-27T10-foundation.js';
+import * as domain from './migrations/2026-11-27T11-domain.js';
+import * as webhooks from './migrations/2026-11-27T12-webhooks.js';
 import type { Database } from './schema.js';
 
 type Step = { up(db: Kysely<any>, profile: DialectProfile): Promise<void> };
@@ -9,6 +11,8 @@ type Step = { up(db: Kysely<any>, profile: DialectProfile): Promise<void> };
 // Names sort by ISO date, the order they run in.
 const steps: Record<string, Step> = {
   '2026-11-27T10-foundation': foundation,
+  '2026-11-27T11-domain': domain,
+  '2026-11-27T12-webhooks': webhooks,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,9 +1,12 @@
 // One real app on one real store, for tests that go through HTTP (app.inject) as a client would.
 import { Writable } from 'node:stream';
 import { type App, buildApp } from '../../src/app.js';
+import { ensureOperatorKey } from '../../src/auth/operator-key.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { DialectName } from '../../src/db/dialect.js';
+import { createWakeup, type Wakeup } from '../../src/events/wakeup.js';
 import { createLogger } from '../../src/logger.js';
+import { SecretBox } from '../../src/security/secret-box.js';
 import { noJitter, TestClock } from './clock.js';
 import { createTestStore, type TestStore } from './stores.js';
 
@@ -13,18 +16,23 @@ export interface Harness {
   app: App;
   config: Config;
   clock: TestClock;
+  /** Counts in-process wake-ups (the dispatcher's real-time trigger). */
+  wakeups: { count: number };
+  wakeup: Wakeup;
   /** Every log line the app wrote, for tests that prove secrets never reach the logs. */
   logs: string[];
   close(): Promise<void>;
 }
 
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+export const OPERATOR_KEY = 'op_test_operator_key_0123456789';
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     ...loadConfig({ TABLEHOOKS_LOG_LEVEL: 'info' }),
     secretKey: TEST_SECRET_KEY,
     allowedTargets: ['127.0.0.1/32'],
+    operatorKey: OPERATOR_KEY,
     ...overrides,
   };
 }
@@ -47,8 +55,16 @@ export async function createHarness(
     },
   });
   const clock = new TestClock();
+  const wakeup = createWakeup();
+  const wakeups = { count: 0 };
+  wakeup.subscribe(() => {
+    wakeups.count++;
+  });
   let stopping = false;
   const app = await buildApp({
+    operatorKey: (await ensureOperatorKey(store, OPERATOR_KEY, noJitter)).key,
+    secretBox: new SecretBox(Buffer.from(TEST_SECRET_KEY, 'base64'), noJitter.bytes),
+    wake: wakeup.wake,
     config,
     store,
     logger: createLogger(config.logLevel, sink),
@@ -63,6 +79,8 @@ export async function createHarness(
     app,
     config,
     clock,
+    wakeups,
+    wakeup,
     logs,
     close: async () => {
       stopping = true;

@@ -1,0 +1,100 @@
+// Who is calling: the operator, a facility's API key, or (with the UI) a logged-in user.
+// Keys go in `Api-Key:` (resmio style) or `Authorization: Bearer`.
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../errors.js';
+import { sha256Hex } from '../security/hashing.js';
+import type { Principal, Scope } from './principal.js';
+
+// Writing last_used_at on every call would turn each read into a write; a minute is precise
+// enough to tell a key in use from a forgotten one.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+const resolved = new WeakMap<FastifyRequest, Promise<Principal | undefined>>();
+
+function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['api-key'];
+  if (typeof header === 'string' && header.trim() !== '') return header.trim();
+  const auth = request.headers.authorization;
+  if (typeof auth === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+async function resolve(request: FastifyRequest): Promise<Principal | undefined> {
+  const { deps } = request.server;
+  const key = presentedKey(request);
+  if (key === undefined) return deps.sessions ? deps.sessions.principalOf(request) : undefined;
+  if (deps.operatorKey.matches(key)) return { kind: 'operator' };
+  // Looked up by its SHA-256: the table never holds a usable key.
+  const row = await deps.store.db
+    .selectFrom('api_keys')
+    .select(['id', 'facility_id', 'scopes', 'last_used_at'])
+    .where('key_hash', '=', sha256Hex(key))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) throw new AppError('unauthorized', 'the API key is not valid or was revoked');
+  const now = deps.clock.now();
+  if (row.last_used_at === null || now - row.last_used_at > LAST_USED_RESOLUTION_MS) {
+    await deps.store.db
+      .updateTable('api_keys')
+      .set({ last_used_at: now })
+      .where('id', '=', row.id)
+      .execute();
+  }
+  return {
+    kind: 'api_key',
+    keyId: row.id,
+    facilityId: row.facility_id,
+    scopes: row.scopes.split(',').filter(Boolean) as Scope[],
+  };
+}
+
+export function principalOf(request: FastifyRequest): Promise<Principal | undefined> {
+  let p = resolved.get(request);
+  if (!p) {
+    p = resolve(request);
+    resolved.set(request, p);
+  }
+  return p;
+}
+
+async function authenticated(request: FastifyRequest): Promise<Principal> {
+  const principal = await principalOf(request);
+  if (!principal) {
+    throw new AppError(
+      'unauthorized',
+      'an API key is required (Api-Key header or Authorization: Bearer)',
+    );
+  }
+  return principal;
+}
+
+export async function requireOperator(request: FastifyRequest): Promise<void> {
+  const principal = await authenticated(request);
+  if (principal.kind !== 'operator') throw new AppError('forbidden', 'this needs the operator key');
+}
+
+/**
+ * The caller may act on this facility with this scope. Another facility's key gets 404, as
+ * if the facility did not exist: ids of other tenants are never confirmed.
+ * 'owner' means: the operator, or a logged-in owner of the facility (API keys can't mint keys).
+ */
+export async function requireFacility(
+  request: FastifyRequest,
+  facilityId: string,
+  need: Scope | 'owner',
+): Promise<Principal> {
+  const principal = await authenticated(request);
+  if (principal.kind === 'operator') return principal;
+  if (principal.facilityId !== facilityId) throw new AppError('not_found', 'facility not found');
+  if (need === 'owner') {
+    if (principal.kind === 'user' && principal.role === 'owner') return principal;
+    throw new AppError('forbidden', 'only the facility owner or the operator may do this');
+  }
+  if (principal.kind === 'api_key' && !principal.scopes.includes(need)) {
+    throw new AppError('forbidden', `this API key lacks the "${need}" scope`);
+  }
+  return principal;
+}

@@ -1,0 +1,104 @@
+// The transactional outbox. A change and its event commit together or not at all, and the
+// event's deliveries (one per subscribed, enabled webhook) are written in the same
+// transaction, so a crash between "event" and "fan-out" cannot exist.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Clock, Random } from '../clock.js';
+import type { DialectProfile } from '../db/dialect.js';
+import type { Database, DeliveriesTable, ResourceType } from '../db/schema.js';
+import { newId } from '../ids.js';
+import type { EventName } from './event-names.js';
+
+export interface EventInput {
+  facilityId: string;
+  resourceType: ResourceType;
+  resourceId: number;
+  event: EventName;
+  source: 'api' | 'ingest';
+}
+
+export interface OutboxDeps {
+  store: { db: Kysely<Database>; profile: DialectProfile };
+  clock: Clock;
+  random: Random;
+  wake: () => void;
+}
+
+/** Writes the event and its deliveries; answers how many deliveries are due now. */
+export async function recordEvent(
+  trx: Transaction<Database>,
+  deps: Omit<OutboxDeps, 'wake'>,
+  input: EventInput,
+): Promise<{ eventId: number; due: number }> {
+  const now = deps.clock.now();
+  const event = await trx
+    .insertInto('events')
+    .values({
+      facility_id: input.facilityId,
+      resource_type: input.resourceType,
+      resource_id: input.resourceId,
+      event: input.event,
+      source: input.source,
+      created_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+
+  const targets = await trx
+    .selectFrom('webhook_events as we')
+    .innerJoin('webhooks as w', 'w.id', 'we.webhook_id')
+    .innerJoin('facilities as f', 'f.id', 'w.facility_id')
+    .select(['w.id as webhook_id', 'f.plan'])
+    .where('we.facility_id', '=', input.facilityId)
+    .where('we.event', '=', input.event)
+    .where('w.enabled', '=', 1)
+    .execute();
+  if (targets.length === 0) return { eventId: event.id, due: 0 };
+
+  const rows: DeliveriesTable[] = targets.map((t) => ({
+    id: newId(deps.random, 'msg'),
+    webhook_id: t.webhook_id,
+    facility_id: input.facilityId,
+    event_id: event.id,
+    resource_type: input.resourceType,
+    resource_id: input.resourceId,
+    event: input.event,
+    // A facility on the free plan keeps its events, held until it upgrades.
+    status: t.plan === 'premium' ? 'pending' : 'paused',
+    tries: 0,
+    attempt_count: 0,
+    next_attempt_at: now,
+    leased_by: null,
+    is_test: 0,
+    created_at: now,
+    last_attempt_at: null,
+    last_status_code: null,
+    last_error: null,
+    succeeded_at: null,
+  }));
+  await trx.insertInto('deliveries').values(rows).execute();
+  const due = rows.filter((r) => r.status === 'pending').length;
+  if (due > 0 && deps.store.profile.wakeStatement) {
+    await sql.raw(deps.store.profile.wakeStatement).execute(trx);
+  }
+  return { eventId: event.id, due };
+}
+
+export type Emit = (input: EventInput) => Promise<void>;
+
+/**
+ * Runs `work` in one transaction with an `emit` that records events in it; after commit,
+ * wakes the in-process dispatcher if anything became due.
+ */
+export async function withEvents<T>(
+  deps: OutboxDeps,
+  work: (trx: Transaction<Database>, emit: Emit) => Promise<T>,
+): Promise<T> {
+  let due = 0;
+  const result = await deps.store.db.transaction().execute((trx) =>
+    work(trx, async (input) => {
+      due += (await recordEvent(trx, deps, input)).due;
+    }),
+  );
+  if (due > 0) deps.wake();
+  return result;
+}

@@ -1,0 +1,36 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, FacilitiesTable, Plan } from '../db/schema.js';
+
+export type Facility = Selectable<FacilitiesTable>;
+
+export function findFacility(db: Kysely<Database>, id: string): Promise<Facility | undefined> {
+  return db.selectFrom('facilities').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertFacility(db: Kysely<Database>, row: Facility): Promise<boolean> {
+  const result = await db
+    .insertInto('facilities')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function updateFacility(
+  db: Kysely<Database>,
+  id: string,
+  changes: { name?: string; plan?: Plan; updated_at: number },
+): Promise<void> {
+  await db.updateTable('facilities').set(changes).where('id', '=', id).execute();
+}
+
+export async function listFacilities(db: Kysely<Database>, limit: number, offset: number) {
+  const [rows, count] = await Promise.all([
+    db.selectFrom('facilities').selectAll().orderBy('id').limit(limit).offset(offset).execute(),
+    db
+      .selectFrom('facilities')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}

@@ -1,0 +1,72 @@
+import type { AppDeps } from '../app.js';
+import type { Plan } from '../db/schema.js';
+import { pauseFacilityDeliveries, resumeFacilityDeliveries } from '../deliveries/pause.js';
+import { AppError, notFound } from '../errors.js';
+import { iso } from '../http/schemas.js';
+import {
+  type Facility,
+  findFacility,
+  insertFacility,
+  listFacilities,
+  updateFacility,
+} from './facilities.repository.js';
+import type { FacilityOut } from './facilities.schemas.js';
+
+export function facilityOut(f: Facility): FacilityOut {
+  return {
+    id: f.id,
+    name: f.name,
+    plan: f.plan,
+    created_at: iso(f.created_at),
+    updated_at: iso(f.updated_at),
+  };
+}
+
+export function facilitiesService(deps: AppDeps) {
+  const { store, clock } = deps;
+  return {
+    async create(input: { id: string; name: string; plan?: Plan }): Promise<FacilityOut> {
+      const now = clock.now();
+      const row: Facility = {
+        id: input.id,
+        name: input.name,
+        plan: input.plan ?? 'free',
+        created_at: now,
+        updated_at: now,
+      };
+      if (!(await insertFacility(store.db, row))) {
+        throw new AppError('conflict', `facility "${input.id}" already exists`, 'id');
+      }
+      return facilityOut(row);
+    },
+
+    async get(id: string): Promise<FacilityOut> {
+      const f = await findFacility(store.db, id);
+      if (!f) throw notFound('facility');
+      return facilityOut(f);
+    },
+
+    async list(limit: number, offset: number) {
+      const { rows, total } = await listFacilities(store.db, limit, offset);
+      return { objects: rows.map(facilityOut), meta: { limit, offset, total_count: total } };
+    },
+
+    /** A plan change pauses (free) or resumes (premium) the facility's deliveries in the same transaction. */
+    async update(id: string, changes: { name?: string; plan?: Plan }): Promise<FacilityOut> {
+      const now = clock.now();
+      let resumed = 0;
+      await store.db.transaction().execute(async (trx) => {
+        const before = await findFacility(trx, id);
+        if (!before) throw notFound('facility');
+        await updateFacility(trx, id, { ...changes, updated_at: now });
+        if (changes.plan === 'free' && before.plan !== 'free')
+          await pauseFacilityDeliveries(trx, id);
+        if (changes.plan === 'premium' && before.plan !== 'premium') {
+          resumed = await resumeFacilityDeliveries(trx, id, now);
+        }
+      });
+      if (resumed > 0) deps.wake();
+      return this.get(id);
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// Shared pieces of route schemas, resmio style: lists take limit/offset and answer
+// {"objects": [...], "meta": {"limit", "offset", "total_count"}}.
+import { type TSchema, Type } from '@sinclair/typebox';
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      field: Type.Optional(Type.String()),
+    }),
+  },
+  { $id: 'Error', title: 'Error' },
+);
+
+export const FacilityIdParam = Type.String({
+  pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$',
+  description: 'The facility slug, e.g. "the-fish"',
+});
+
+export const FacilityParams = Type.Object({ facility_id: FacilityIdParam });
+
+export const Pagination = {
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
+};
+
+export function ListOf<T extends TSchema>(item: T) {
+  return Type.Object({
+    objects: Type.Array(item),
+    meta: Type.Object({
+      limit: Type.Integer(),
+      offset: Type.Integer(),
+      total_count: Type.Integer(),
+    }),
+  });
+}
+
+export const IsoTime = Type.String({ format: 'date-time' });
+
+/** Standard error responses, so every route's OpenAPI entry documents them. */
+export const errors = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [c, ErrorSchema])) as Record<number, typeof ErrorSchema>;
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+/** Either header works: `Api-Key: …` (resmio style) or `Authorization: Bearer …`. */
+export const security: { [label: string]: string[] }[] = [{ apiKey: [] }, { bearer: [] }];
