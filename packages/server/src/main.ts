@@ -6,6 +6,9 @@ import { systemClock, systemRandom } from './clock.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { openStore, type Store } from './db/dialect.js';
 import { migrateToLatest } from './db/migrate.js';
+import { Dispatcher } from './dispatcher/dispatcher.js';
+import { listenForWakeups } from './dispatcher/listener.js';
+import { Sender } from './dispatcher/sender.js';
 import { createWakeup } from './events/wakeup.js';
 import { createLogger } from './logger.js';
 import { SecretBox } from './security/secret-box.js';
@@ -61,6 +64,12 @@ async function serve(config: Config): Promise<void> {
   );
   const operator = await ensureOperatorKey(store, config.operatorKey, systemRandom);
   const wakeup = createWakeup();
+  const sender = new Sender({
+    timeoutMs: config.deliveryTimeoutMs,
+    bodyLimit: config.responseBodyLimit,
+    policy: { allowedCidrs: config.allowedTargets },
+    clock: systemClock,
+  });
 
   let stopping = false;
   const app: App = await buildApp({
@@ -72,8 +81,21 @@ async function serve(config: Config): Promise<void> {
     operatorKey: operator.key,
     secretBox,
     wake: wakeup.wake,
+    sender,
     stopping: () => stopping,
   });
+
+  // The dispatcher runs beside the API (role all) or alone (role dispatcher). An API-only
+  // process still answers /healthz, /readyz and the test trigger.
+  const dispatcher =
+    config.role === 'api'
+      ? undefined
+      : new Dispatcher({ store, config, clock: systemClock, random: systemRandom, secretBox, sender, logger, wakeup });
+  const listener =
+    dispatcher && config.databaseUrl
+      ? listenForWakeups(config.databaseUrl, () => dispatcher.signal(), logger)
+      : undefined;
+  dispatcher?.start();
 
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
@@ -95,6 +117,9 @@ async function serve(config: Config): Promise<void> {
     process.once(signal, () => process.exit(130));
     try {
       await app.close();
+      await listener?.close();
+      await dispatcher?.stop();
+      await sender.close();
       await store.close();
       logger.info('stopped cleanly');
       process.exit(0);

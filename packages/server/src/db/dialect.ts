@@ -24,6 +24,8 @@ export interface DialectProfile {
   skipLocked: boolean;
   /** Cross-process wake-ups through LISTEN/NOTIFY; SQLite has one process, so in-process. */
   listenNotify: boolean;
+  /** Appended to the claim's inner select: lets dispatchers on other machines skip rows being claimed. */
+  lockClause: string;
   /** Run inside a transaction that created due deliveries: wakes every dispatcher on commit. */
   wakeStatement: string | undefined;
   /** Adds an auto-incrementing integer primary key column named `id`. */
@@ -33,6 +35,8 @@ export interface DialectProfile {
 const sqliteProfile: DialectProfile = {
   name: 'sqlite',
   skipLocked: false,
+  // One writer at a time already: SQLite serialises the claim.
+  lockClause: '',
   listenNotify: false,
   // One process: the in-process wake-up after commit is enough.
   wakeStatement: undefined,
@@ -45,6 +49,7 @@ const sqliteProfile: DialectProfile = {
 const postgresProfile: DialectProfile = {
   name: 'postgres',
   skipLocked: true,
+  lockClause: 'for update skip locked',
   listenNotify: true,
   // NOTIFY inside a transaction is delivered at commit, and never if it rolls back.
   wakeStatement: `select pg_notify('${WAKE_CHANNEL}', '')`,

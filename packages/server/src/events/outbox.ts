@@ -77,10 +77,13 @@ export async function recordEvent(
   }));
   await trx.insertInto('deliveries').values(rows).execute();
   const due = rows.filter((r) => r.status === 'pending').length;
-  if (due > 0 && deps.store.profile.wakeStatement) {
-    await sql.raw(deps.store.profile.wakeStatement).execute(trx);
-  }
+  if (due > 0) await notifyDispatchers(trx, deps.store.profile);
   return { eventId: event.id, due };
+}
+
+/** Inside a transaction that made deliveries due: wakes dispatchers in other processes at commit. */
+export async function notifyDispatchers(trx: Transaction<Database>, profile: DialectProfile): Promise<void> {
+  if (profile.wakeStatement) await sql.raw(profile.wakeStatement).execute(trx);
 }
 
 export type Emit = (input: EventInput) => Promise<void>;

@@ -2,6 +2,7 @@ import type { AppDeps } from '../app.js';
 import type { Plan } from '../db/schema.js';
 import { pauseFacilityDeliveries, resumeFacilityDeliveries } from '../deliveries/pause.js';
 import { AppError, notFound } from '../errors.js';
+import { notifyDispatchers } from '../events/outbox.js';
 import { iso } from '../http/schemas.js';
 import {
   type Facility,
@@ -63,6 +64,7 @@ export function facilitiesService(deps: AppDeps) {
           await pauseFacilityDeliveries(trx, id);
         if (changes.plan === 'premium' && before.plan !== 'premium') {
           resumed = await resumeFacilityDeliveries(trx, id, now);
+          if (resumed > 0) await notifyDispatchers(trx, store.profile);
         }
       });
       if (resumed > 0) deps.wake();

@@ -4,6 +4,8 @@ import { type App, buildApp } from '../../src/app.js';
 import { ensureOperatorKey } from '../../src/auth/operator-key.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { DialectName } from '../../src/db/dialect.js';
+import { Dispatcher } from '../../src/dispatcher/dispatcher.js';
+import { Sender } from '../../src/dispatcher/sender.js';
 import { createWakeup, type Wakeup } from '../../src/events/wakeup.js';
 import { createLogger } from '../../src/logger.js';
 import { SecretBox } from '../../src/security/secret-box.js';
@@ -19,6 +21,7 @@ export interface Harness {
   /** Counts in-process wake-ups (the dispatcher's real-time trigger). */
   wakeups: { count: number };
   wakeup: Wakeup;
+  dispatcher: Dispatcher | undefined;
   /** Every log line the app wrote, for tests that prove secrets never reach the logs. */
   logs: string[];
   close(): Promise<void>;
@@ -37,9 +40,15 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   };
 }
 
+export interface HarnessOptions {
+  /** Run a dispatcher in this process, as `TABLEHOOKS_ROLE=all` does. */
+  dispatcher?: boolean;
+}
+
 export async function createHarness(
   dialect: DialectName,
   overrides: Partial<Config> = {},
+  options: HarnessOptions = {},
 ): Promise<Harness> {
   const store = await createTestStore(dialect);
   const config = testConfig({
@@ -61,13 +70,26 @@ export async function createHarness(
     wakeups.count++;
   });
   let stopping = false;
+  const logger = createLogger(config.logLevel, sink);
+  const secretBox = new SecretBox(Buffer.from(TEST_SECRET_KEY, 'base64'), noJitter.bytes);
+  const sender = new Sender({
+    timeoutMs: config.deliveryTimeoutMs,
+    bodyLimit: config.responseBodyLimit,
+    policy: { allowedCidrs: config.allowedTargets },
+    clock,
+  });
+  const dispatcher = options.dispatcher
+    ? new Dispatcher({ store, config, clock, random: noJitter, secretBox, sender, logger, wakeup })
+    : undefined;
+  dispatcher?.start();
   const app = await buildApp({
+    sender,
     operatorKey: (await ensureOperatorKey(store, OPERATOR_KEY, noJitter)).key,
-    secretBox: new SecretBox(Buffer.from(TEST_SECRET_KEY, 'base64'), noJitter.bytes),
+    secretBox,
     wake: wakeup.wake,
     config,
     store,
-    logger: createLogger(config.logLevel, sink),
+    logger,
     clock,
     random: noJitter,
     stopping: () => stopping,
@@ -82,9 +104,12 @@ export async function createHarness(
     wakeups,
     wakeup,
     logs,
+    dispatcher,
     close: async () => {
       stopping = true;
       await app.close();
+      await dispatcher?.stop();
+      await sender.close();
       await store.drop();
     },
   };

@@ -1,0 +1,60 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { AttemptsTable, DeliveriesTable, Database } from '../db/schema.js';
+
+export type DeliveryRow = Selectable<DeliveriesTable>;
+export type AttemptRow = Selectable<AttemptsTable>;
+
+export interface DeliveryListFilter {
+  webhookId: string;
+  status?: string | undefined;
+  event?: string | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
+export async function listDeliveries(db: Kysely<Database>, f: DeliveryListFilter, limit: number, offset: number) {
+  let q = db.selectFrom('deliveries').where('webhook_id', '=', f.webhookId);
+  if (f.status) q = q.where('status', '=', f.status as DeliveriesTable['status']);
+  if (f.event) q = q.where('event', '=', f.event);
+  if (f.since !== undefined) q = q.where('created_at', '>=', f.since);
+  if (f.until !== undefined) q = q.where('created_at', '<=', f.until);
+  const [rows, count] = await Promise.all([
+    q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+export function findDelivery(db: Kysely<Database>, webhookId: string, id: string) {
+  return db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('id', '=', id)
+    .where('webhook_id', '=', webhookId)
+    .executeTakeFirst();
+}
+
+export function attemptsOf(db: Kysely<Database>, deliveryId: string) {
+  return db.selectFrom('attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('id').execute();
+}
+
+/** A finished delivery goes back to the queue with a fresh retry cycle and the same id. */
+export async function requeue(
+  db: Kysely<Database>,
+  webhookId: string,
+  where: { id: string } | { since: number; until: number | undefined },
+  now: number,
+): Promise<number> {
+  let q = db
+    .updateTable('deliveries')
+    .set({ status: 'pending', tries: 0, next_attempt_at: now, leased_by: null })
+    .where('webhook_id', '=', webhookId);
+  if ('id' in where) {
+    q = q.where('id', '=', where.id).where('status', 'in', ['succeeded', 'failed']);
+  } else {
+    q = q.where('status', '=', 'failed').where('created_at', '>=', where.since);
+    if (where.until !== undefined) q = q.where('created_at', '<=', where.until);
+  }
+  const result = await q.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -1,0 +1,120 @@
+import { Type } from '@sinclair/typebox';
+import type { App } from '../app.js';
+import { requireFacility } from '../auth/authenticate.js';
+import { errors, ListOf, security } from '../http/schemas.js';
+import { WebhookParams } from '../webhooks/webhooks.schemas.js';
+import {
+  DeliveryParams,
+  DeliveryQuery,
+  DeliverySchema,
+  DeliveryWithAttemptsSchema,
+  RecoverBody,
+  TestBody,
+  TestResultSchema,
+} from './deliveries.schemas.js';
+import { deliveriesService } from './deliveries.service.js';
+
+const tags = ['deliveries'];
+
+export async function deliveryRoutes(app: App): Promise<void> {
+  const service = deliveriesService(app.deps);
+  const base = '/v1/facility/:facility_id/webhooks/:webhook_id';
+
+  app.get(
+    `${base}/deliveries`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'The delivery log, newest first; filter by status, event and creation time',
+        params: WebhookParams,
+        querystring: DeliveryQuery,
+        response: { 200: ListOf(DeliverySchema), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { facility_id, webhook_id } = request.params;
+      await requireFacility(request, facility_id, 'webhooks');
+      return service.list(facility_id, webhook_id, request.query);
+    },
+  );
+
+  app.get(
+    `${base}/deliveries/:delivery_id`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'One delivery with every attempt',
+        params: DeliveryParams,
+        response: { 200: DeliveryWithAttemptsSchema, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { facility_id, webhook_id, delivery_id } = request.params;
+      await requireFacility(request, facility_id, 'webhooks');
+      return service.get(facility_id, webhook_id, delivery_id);
+    },
+  );
+
+  app.post(
+    `${base}/deliveries/:delivery_id/resend`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Send a delivery again now (same webhook-id, fresh retries)',
+        params: DeliveryParams,
+        response: { 202: DeliverySchema, ...errors(401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { facility_id, webhook_id, delivery_id } = request.params;
+      await requireFacility(request, facility_id, 'webhooks');
+      return reply.status(202).send(await service.resend(facility_id, webhook_id, delivery_id));
+    },
+  );
+
+  app.post(
+    `${base}/recover`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Send again every failed delivery created since a time',
+        params: WebhookParams,
+        body: RecoverBody,
+        response: { 202: Type.Object({ recovered: Type.Integer() }), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { facility_id, webhook_id } = request.params;
+      await requireFacility(request, facility_id, 'webhooks');
+      return reply
+        .status(202)
+        .send(await service.recover(facility_id, webhook_id, request.body.since, request.body.until));
+    },
+  );
+
+  app.post(
+    `${base}/test`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Send a test trigger now and answer with the attempt',
+        description:
+          'The body is a normal trigger ({"id", "facility_id", "action"}) for `event` (default: the ' +
+          "webhook's first event) and `id` (default 0). It is tried once and shown in the delivery log.",
+        params: WebhookParams,
+        body: Type.Optional(TestBody),
+        response: { 200: TestResultSchema, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { facility_id, webhook_id } = request.params;
+      await requireFacility(request, facility_id, 'webhooks');
+      return service.test(facility_id, webhook_id, request.body ?? {});
+    },
+  );
+}

@@ -1,0 +1,94 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { EventNameSchema } from '../events/event-names.js';
+import { FacilityIdParam, IsoTime, Pagination } from '../http/schemas.js';
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+export const DeliveryStatusSchema = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('succeeded'),
+  Type.Literal('failed'),
+  Type.Literal('paused'),
+]);
+
+export const AttemptSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    started_at: IsoTime,
+    duration_ms: Type.Integer(),
+    status_code: Type.Union([Type.Integer(), Type.Null()]),
+    response_body: Nullable(Type.String({ description: 'The first 4 KiB of the answer' })),
+    error_class: Nullable(Type.String({ description: 'timeout, connection_refused, dns, tls, http_status, …' })),
+    error_message: Nullable(Type.String()),
+    success: Type.Boolean(),
+    trigger: Type.String({ description: 'scheduled, resend or test' }),
+  },
+  { title: 'Attempt' },
+);
+export type AttemptOut = Static<typeof AttemptSchema>;
+
+export const DeliverySchema = Type.Object(
+  {
+    id: Type.String({ description: 'Also the webhook-id header: the same on every retry' }),
+    webhook_id: Type.String(),
+    event: Type.String(),
+    action: Type.String(),
+    resource_type: Type.String(),
+    resource_id: Type.Integer(),
+    status: DeliveryStatusSchema,
+    test: Type.Boolean(),
+    attempt_count: Type.Integer(),
+    next_attempt_at: Nullable(IsoTime),
+    last_attempt_at: Nullable(IsoTime),
+    last_status_code: Type.Union([Type.Integer(), Type.Null()]),
+    last_error: Nullable(Type.String()),
+    succeeded_at: Nullable(IsoTime),
+    created_at: IsoTime,
+  },
+  { title: 'Delivery' },
+);
+export type DeliveryOut = Static<typeof DeliverySchema>;
+
+export const DeliveryWithAttemptsSchema = Type.Intersect(
+  [DeliverySchema, Type.Object({ attempts: Type.Array(AttemptSchema) })],
+  { title: 'DeliveryWithAttempts' },
+);
+
+export const DeliveryParams = Type.Object({
+  facility_id: FacilityIdParam,
+  webhook_id: Type.String({ maxLength: 64 }),
+  delivery_id: Type.String({ maxLength: 64 }),
+});
+
+export const DeliveryQuery = Type.Object(
+  {
+    ...Pagination,
+    status: Type.Optional(DeliveryStatusSchema),
+    event: Type.Optional(EventNameSchema),
+    since: Type.Optional(IsoTime),
+    until: Type.Optional(IsoTime),
+  },
+  { additionalProperties: false },
+);
+export type DeliveryFilter = Static<typeof DeliveryQuery>;
+
+export const RecoverBody = Type.Object(
+  {
+    since: IsoTime,
+    until: Type.Optional(IsoTime),
+  },
+  { additionalProperties: false },
+);
+
+export const TestBody = Type.Object(
+  {
+    event: Type.Optional(EventNameSchema),
+    id: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+  },
+  { additionalProperties: false },
+);
+
+export const TestResultSchema = Type.Object(
+  { delivery: DeliverySchema, attempt: AttemptSchema },
+  { title: 'TestResult' },
+);

@@ -1,0 +1,187 @@
+import type { AppDeps } from '../app.js';
+import { afterAttempt } from '../dispatcher/next-state.js';
+import { buildRequest, prepareTarget } from '../dispatcher/request.js';
+import { AppError, notFound } from '../errors.js';
+import { actionOf, type EventName, resourceTypeOf } from '../events/event-names.js';
+import { notifyDispatchers } from '../events/outbox.js';
+import { findFacility } from '../facilities/facilities.repository.js';
+import { iso, isoOrNull } from '../http/schemas.js';
+import { newId } from '../ids.js';
+import { findWebhook } from '../webhooks/webhooks.repository.js';
+import {
+  type AttemptRow,
+  attemptsOf,
+  type DeliveryRow,
+  findDelivery,
+  listDeliveries,
+  requeue,
+} from './deliveries.repository.js';
+import type { AttemptOut, DeliveryFilter, DeliveryOut } from './deliveries.schemas.js';
+
+export function deliveryOut(d: DeliveryRow): DeliveryOut {
+  return {
+    id: d.id,
+    webhook_id: d.webhook_id,
+    event: d.event,
+    action: actionOf(d.event),
+    resource_type: d.resource_type,
+    resource_id: d.resource_id,
+    status: d.status,
+    test: d.is_test === 1,
+    attempt_count: d.attempt_count,
+    next_attempt_at: d.status === 'pending' ? iso(d.next_attempt_at) : null,
+    last_attempt_at: isoOrNull(d.last_attempt_at),
+    last_status_code: d.last_status_code,
+    last_error: d.last_error,
+    succeeded_at: isoOrNull(d.succeeded_at),
+    created_at: iso(d.created_at),
+  };
+}
+
+export function attemptOut(a: AttemptRow): AttemptOut {
+  return {
+    id: a.id,
+    started_at: iso(a.started_at),
+    duration_ms: a.duration_ms,
+    status_code: a.status_code,
+    response_body: a.response_body,
+    error_class: a.error_class,
+    error_message: a.error_message,
+    success: a.success === 1,
+    trigger: a.trigger,
+  };
+}
+
+export function deliveriesService(deps: AppDeps) {
+  const { store, clock } = deps;
+  const db = store.db;
+
+  async function webhookOf(facilityId: string, webhookId: string) {
+    const webhook = await findWebhook(db, facilityId, webhookId);
+    if (!webhook) throw notFound('webhook');
+    return webhook;
+  }
+
+  async function mustBeActive(facilityId: string, enabled: number): Promise<void> {
+    const facility = await findFacility(db, facilityId);
+    if (facility?.plan !== 'premium') {
+      throw new AppError('premium_required', 'Webhooks need the premium plan.');
+    }
+    if (enabled !== 1) throw new AppError('conflict', 'the webhook is disabled; enable it first', 'enabled');
+  }
+
+  async function requeueAndWake(webhookId: string, where: Parameters<typeof requeue>[2]): Promise<number> {
+    const count = await db.transaction().execute(async (trx) => {
+      const n = await requeue(trx, webhookId, where, clock.now());
+      if (n > 0) await notifyDispatchers(trx, store.profile);
+      return n;
+    });
+    if (count > 0) deps.wake();
+    return count;
+  }
+
+  return {
+    async list(facilityId: string, webhookId: string, q: DeliveryFilter) {
+      await webhookOf(facilityId, webhookId);
+      const { rows, total } = await listDeliveries(
+        db,
+        {
+          webhookId,
+          status: q.status,
+          event: q.event,
+          since: q.since ? Date.parse(q.since) : undefined,
+          until: q.until ? Date.parse(q.until) : undefined,
+        },
+        q.limit,
+        q.offset,
+      );
+      return { objects: rows.map(deliveryOut), meta: { limit: q.limit, offset: q.offset, total_count: total } };
+    },
+
+    async get(facilityId: string, webhookId: string, deliveryId: string) {
+      await webhookOf(facilityId, webhookId);
+      const d = await findDelivery(db, webhookId, deliveryId);
+      if (!d) throw notFound('delivery');
+      return { ...deliveryOut(d), attempts: (await attemptsOf(db, d.id)).map(attemptOut) };
+    },
+
+    /** Sends one delivery again (same webhook-id), with a fresh retry cycle. */
+    async resend(facilityId: string, webhookId: string, deliveryId: string) {
+      const webhook = await webhookOf(facilityId, webhookId);
+      const d = await findDelivery(db, webhookId, deliveryId);
+      if (!d) throw notFound('delivery');
+      await mustBeActive(facilityId, webhook.enabled);
+      if (d.status === 'pending') throw new AppError('conflict', 'the delivery is already queued', 'status');
+      await requeueAndWake(webhookId, { id: deliveryId });
+      return deliveryOut((await findDelivery(db, webhookId, deliveryId))!);
+    },
+
+    /** Every failed delivery created in [since, until] goes out again. */
+    async recover(facilityId: string, webhookId: string, since: string, until: string | undefined) {
+      const webhook = await webhookOf(facilityId, webhookId);
+      await mustBeActive(facilityId, webhook.enabled);
+      const count = await requeueAndWake(webhookId, {
+        since: Date.parse(since),
+        until: until ? Date.parse(until) : undefined,
+      });
+      return { recovered: count };
+    },
+
+    /** Sends a test trigger now, from this process, and answers with the attempt. */
+    async test(facilityId: string, webhookId: string, input: { event?: EventName; id?: number }) {
+      const webhook = await webhookOf(facilityId, webhookId);
+      const facility = await findFacility(db, facilityId);
+      if (facility?.plan !== 'premium') throw new AppError('premium_required', 'Webhooks need the premium plan.');
+      const subscribed = webhook.events.split(',') as EventName[];
+      const event = input.event ?? subscribed[0]!;
+      const now = clock.now();
+      const delivery: DeliveryRow = {
+        id: newId(deps.random, 'msg'),
+        webhook_id: webhookId,
+        facility_id: facilityId,
+        event_id: null,
+        resource_type: resourceTypeOf(event),
+        resource_id: input.id ?? 0,
+        event,
+        status: 'pending',
+        tries: 0,
+        attempt_count: 0,
+        next_attempt_at: now,
+        leased_by: null,
+        is_test: 1,
+        created_at: now,
+        last_attempt_at: null,
+        last_status_code: null,
+        last_error: null,
+        succeeded_at: null,
+      };
+      const target = prepareTarget({ ...webhook, active: true }, deps.secretBox);
+      const { headers, body } = buildRequest(target, delivery, now);
+      const outcome = await deps.sender.send(webhook.url, headers, body);
+      const update = afterAttempt(delivery, outcome, { scheduleSeconds: [], random: 0, now: clock.now() });
+      const attempt = await db.transaction().execute(async (trx) => {
+        await trx.insertInto('deliveries').values({ ...delivery, ...update, status: update.status }).execute();
+        return trx
+          .insertInto('attempts')
+          .values({
+            delivery_id: delivery.id,
+            webhook_id: webhookId,
+            started_at: outcome.startedAt,
+            duration_ms: outcome.durationMs,
+            status_code: outcome.statusCode,
+            response_body: outcome.responseBody,
+            error_class: outcome.errorClass,
+            error_message: outcome.errorMessage,
+            success: outcome.success ? 1 : 0,
+            trigger: 'test',
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+      });
+      return {
+        delivery: deliveryOut((await findDelivery(db, webhookId, delivery.id))!),
+        attempt: attemptOut(attempt),
+      };
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// Builds the exact request for one delivery of one webhook.
+import type { SecretBox } from '../security/secret-box.js';
+import { version } from '../version.js';
+import { basicAuth, triggerBody } from './payload.js';
+import { sign } from './signature.js';
+import type { WebhookTarget } from './sql/load-webhooks.js';
+
+export interface PreparedTarget {
+  id: string;
+  url: string;
+  authorization: string;
+  signingSecret: string | undefined;
+}
+
+export const USER_AGENT = `tablehooks/${version}`;
+
+/** Decrypts once per batch, not once per delivery. */
+export function prepareTarget(t: WebhookTarget, box: SecretBox): PreparedTarget {
+  return {
+    id: t.id,
+    url: t.url,
+    authorization: basicAuth(t.username, box.open(t.password_enc, t.id)),
+    signingSecret: t.signing_secret_enc ? box.open(t.signing_secret_enc, t.id) : undefined,
+  };
+}
+
+export function buildRequest(
+  target: PreparedTarget,
+  delivery: { id: string; resource_id: number; facility_id: string; event: string },
+  nowMs: number,
+): { headers: Record<string, string>; body: string } {
+  const body = triggerBody(delivery.resource_id, delivery.facility_id, delivery.event.toUpperCase());
+  const timestamp = Math.floor(nowMs / 1000);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    authorization: target.authorization,
+    'user-agent': USER_AGENT,
+    'webhook-id': delivery.id,
+    'webhook-timestamp': String(timestamp),
+  };
+  if (target.signingSecret) headers['webhook-signature'] = sign(target.signingSecret, delivery.id, timestamp, body);
+  return { headers, body };
+}

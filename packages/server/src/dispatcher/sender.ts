@@ -1,0 +1,141 @@
+// One HTTP attempt: POST with a hard deadline, no redirects, a bounded read of the answer.
+// A failure is a value (an outcome row), never an exception.
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+import type { Clock } from '../clock.js';
+import { createSafeConnector, type TargetPolicy } from '../security/ssrf.js';
+
+export interface Outcome {
+  startedAt: number;
+  durationMs: number;
+  statusCode: number | null;
+  responseBody: string | null;
+  /** timeout | connection_refused | connection_reset | dns | tls | redirect | http_status | ssrf_blocked | invalid_response | network */
+  errorClass: string | null;
+  errorMessage: string | null;
+  success: boolean;
+  retryAfter: string | undefined;
+}
+
+export interface SenderOptions {
+  timeoutMs: number;
+  bodyLimit: number;
+  policy: TargetPolicy;
+  clock: Clock;
+  /** Extra TLS options, e.g. a CA for tests; certificates are verified by default. */
+  tls?: { ca?: string | Buffer };
+}
+
+const errorClasses: [RegExp, string][] = [
+  [/^(UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|UND_ERR_CONNECT_TIMEOUT|ETIMEDOUT|ABORT_ERR)$/, 'timeout'],
+  [/^ECONNREFUSED$/, 'connection_refused'],
+  [/^(ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED)$/, 'connection_reset'],
+  [/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)$/, 'dns'],
+  [/^ESSRF$/, 'ssrf_blocked'],
+  [/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/, 'tls'],
+  [/^HPE_|^UND_ERR_(INFO|RESPONSE|INVALID)/, 'invalid_response'],
+];
+
+function classify(err: unknown, timedOut: boolean): { errorClass: string; errorMessage: string } {
+  if (timedOut) return { errorClass: 'timeout', errorMessage: 'no complete answer within the timeout' };
+  let e = err as { code?: string; message?: string; cause?: unknown } | undefined;
+  // undici wraps socket errors; the useful code is often on the cause.
+  for (let depth = 0; e && depth < 4; depth++) {
+    const code = e.code ?? '';
+    for (const [pattern, name] of errorClasses) {
+      if (pattern.test(code)) return { errorClass: name, errorMessage: `${code}: ${e.message ?? ''}`.slice(0, 500) };
+    }
+    e = e.cause as typeof e;
+  }
+  const first = err as { code?: string; message?: string };
+  return { errorClass: 'network', errorMessage: `${first?.code ?? 'error'}: ${first?.message ?? String(err)}`.slice(0, 500) };
+}
+
+export class Sender {
+  private readonly agent: Agent;
+
+  constructor(private readonly options: SenderOptions) {
+    this.agent = new Agent({
+      connect: createSafeConnector(options.policy, {
+        timeout: options.timeoutMs,
+        ...(options.tls?.ca ? { ca: options.tls.ca } : {}),
+      }),
+      keepAliveTimeout: 30_000,
+      // Connections per origin are bounded by the dispatcher's per-webhook limit instead.
+      connections: null,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+  }
+
+  async send(url: string, headers: Record<string, string>, body: string): Promise<Outcome> {
+    const startedAt = this.options.clock.now();
+    const t0 = performance.now();
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.options.timeoutMs);
+    try {
+      const res = await request(url, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher: this.agent,
+        signal: controller.signal,
+      });
+      const responseBody = await this.readBounded(res.body);
+      const statusCode = res.statusCode;
+      const success = statusCode >= 200 && statusCode < 300;
+      const retryAfter = res.headers['retry-after'];
+      return {
+        startedAt,
+        durationMs: Math.round(performance.now() - t0),
+        statusCode,
+        responseBody,
+        errorClass: success ? null : statusCode >= 300 && statusCode < 400 ? 'redirect' : 'http_status',
+        errorMessage: success
+          ? null
+          : statusCode >= 300 && statusCode < 400
+            ? `redirect to ${String(res.headers.location ?? '?').slice(0, 200)} not followed`
+            : `HTTP ${statusCode}`,
+        success,
+        retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+      };
+    } catch (err) {
+      return {
+        startedAt,
+        durationMs: Math.round(performance.now() - t0),
+        statusCode: null,
+        responseBody: null,
+        ...classify(err, timedOut),
+        success: false,
+        retryAfter: undefined,
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Reads at most bodyLimit bytes; a huge or never-ending answer is cut, not waited for. */
+  private async readBounded(stream: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+    const limit = this.options.bodyLimit;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream) {
+      const room = limit - size;
+      chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+      size += Math.min(chunk.length, room);
+      if (size >= limit) {
+        stream.destroy();
+        break;
+      }
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}

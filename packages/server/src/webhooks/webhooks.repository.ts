@@ -1,0 +1,49 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, WebhooksTable } from '../db/schema.js';
+
+export type WebhookRow = Selectable<WebhooksTable>;
+
+export function findWebhook(db: Kysely<Database>, facilityId: string, id: string): Promise<WebhookRow | undefined> {
+  return db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('id', '=', id)
+    .where('facility_id', '=', facilityId)
+    .executeTakeFirst();
+}
+
+export function listWebhooks(db: Kysely<Database>, facilityId: string): Promise<WebhookRow[]> {
+  return db.selectFrom('webhooks').selectAll().where('facility_id', '=', facilityId).orderBy('created_at').execute();
+}
+
+export async function countWebhooks(db: Kysely<Database>, facilityId: string): Promise<number> {
+  const row = await db
+    .selectFrom('webhooks')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('facility_id', '=', facilityId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function setWebhookEvents(
+  db: Kysely<Database>,
+  webhookId: string,
+  facilityId: string,
+  events: readonly string[],
+): Promise<void> {
+  await db.deleteFrom('webhook_events').where('webhook_id', '=', webhookId).execute();
+  await db
+    .insertInto('webhook_events')
+    .values(events.map((event) => ({ webhook_id: webhookId, facility_id: facilityId, event })))
+    .execute();
+}
+
+export function lastDelivery(db: Kysely<Database>, webhookId: string) {
+  return db
+    .selectFrom('deliveries')
+    .select(['id', 'event', 'status', 'last_status_code', 'created_at', 'last_attempt_at'])
+    .where('webhook_id', '=', webhookId)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

@@ -1,0 +1,127 @@
+import { Type } from '@sinclair/typebox';
+import type { App } from '../app.js';
+import { requireFacility } from '../auth/authenticate.js';
+import { errors, FacilityParams, ListOf, security } from '../http/schemas.js';
+import {
+  CreatedWebhookSchema,
+  CreateWebhookBody,
+  PatchWebhookBody,
+  WebhookParams,
+  WebhookSchema,
+} from './webhooks.schemas.js';
+import { webhooksService } from './webhooks.service.js';
+
+const tags = ['webhooks'];
+
+export async function webhookRoutes(app: App): Promise<void> {
+  const service = webhooksService(app.deps);
+  const base = '/v1/facility/:facility_id/webhooks';
+
+  app.get(
+    base,
+    {
+      schema: {
+        tags,
+        security,
+        summary: "The facility's webhooks, with each one's state and last delivery",
+        params: FacilityParams,
+        response: { 200: ListOf(WebhookSchema), ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      await requireFacility(request, request.params.facility_id, 'webhooks');
+      return service.list(request.params.facility_id);
+    },
+  );
+
+  app.post(
+    base,
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Add a webhook (premium plan)',
+        description:
+          'The password is stored encrypted and never returned. The URL must be http(s) and must not ' +
+          'point at private, loopback or link-local addresses.',
+        params: FacilityParams,
+        body: CreateWebhookBody,
+        response: { 201: CreatedWebhookSchema, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      await requireFacility(request, request.params.facility_id, 'webhooks');
+      return reply.status(201).send(await service.create(request.params.facility_id, request.body));
+    },
+  );
+
+  app.get(
+    `${base}/:webhook_id`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'One webhook',
+        params: WebhookParams,
+        response: { 200: WebhookSchema, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      await requireFacility(request, request.params.facility_id, 'webhooks');
+      return service.get(request.params.facility_id, request.params.webhook_id);
+    },
+  );
+
+  app.patch(
+    `${base}/:webhook_id`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Change a webhook; leave out the password to keep it; enabled: true re-enables',
+        params: WebhookParams,
+        body: PatchWebhookBody,
+        response: { 200: WebhookSchema, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      await requireFacility(request, request.params.facility_id, 'webhooks');
+      return service.update(request.params.facility_id, request.params.webhook_id, request.body);
+    },
+  );
+
+  app.delete(
+    `${base}/:webhook_id`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Delete a webhook and its delivery log',
+        params: WebhookParams,
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await requireFacility(request, request.params.facility_id, 'webhooks');
+      await service.remove(request.params.facility_id, request.params.webhook_id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    `${base}/:webhook_id/secret`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'The signing secret (Standard Webhooks, whsec_…) for verifying webhook-signature',
+        params: WebhookParams,
+        response: { 200: Type.Object({ signing_secret: Type.String() }), ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      await requireFacility(request, request.params.facility_id, 'webhooks');
+      return { signing_secret: await service.signingSecret(request.params.facility_id, request.params.webhook_id) };
+    },
+  );
+}

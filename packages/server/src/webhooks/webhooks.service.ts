@@ -1,0 +1,159 @@
+import type { AppDeps } from '../app.js';
+import { pauseWebhookDeliveries, resumeWebhookDeliveries } from '../deliveries/pause.js';
+import { newSigningSecret } from '../dispatcher/signature.js';
+import { AppError, notFound } from '../errors.js';
+import { notifyDispatchers } from '../events/outbox.js';
+import { findFacility } from '../facilities/facilities.repository.js';
+import { iso, isoOrNull } from '../http/schemas.js';
+import { newId } from '../ids.js';
+import { checkTargetHost } from '../security/ssrf.js';
+import {
+  countWebhooks,
+  findWebhook,
+  lastDelivery,
+  listWebhooks,
+  setWebhookEvents,
+  type WebhookRow,
+} from './webhooks.repository.js';
+import type { CreateWebhookInput, PatchWebhookInput, WebhookOut } from './webhooks.schemas.js';
+
+const PREMIUM_ONLY = 'Webhooks need the premium plan. Upgrade this facility to add or enable webhooks.';
+
+export function webhooksService(deps: AppDeps) {
+  const { store, clock, random, secretBox, config } = deps;
+  const db = store.db;
+  const policy = { allowedCidrs: config.allowedTargets, ...(deps.lookup ? { lookup: deps.lookup } : {}) };
+
+  async function facility(facilityId: string) {
+    const f = await findFacility(db, facilityId);
+    if (!f) throw notFound('facility');
+    return f;
+  }
+
+  async function checkUrl(url: string): Promise<string> {
+    const result = await checkTargetHost(url, policy);
+    if (!result.ok) throw new AppError('validation_failed', result.message, 'url');
+    return result.url.toString();
+  }
+
+  async function out(row: WebhookRow, plan: string): Promise<WebhookOut> {
+    const last = await lastDelivery(db, row.id);
+    return {
+      id: row.id,
+      facility_id: row.facility_id,
+      url: row.url,
+      username: row.username,
+      events: row.events.split(','),
+      enabled: row.enabled === 1,
+      state: row.enabled !== 1 ? 'disabled' : plan === 'premium' ? 'enabled' : 'paused',
+      disabled_reason: row.disabled_reason,
+      disabled_at: isoOrNull(row.disabled_at),
+      failing_since: isoOrNull(row.failing_since),
+      description: row.description,
+      created_at: iso(row.created_at),
+      updated_at: iso(row.updated_at),
+      last_delivery: last
+        ? {
+            id: last.id,
+            event: last.event,
+            status: last.status,
+            status_code: last.last_status_code,
+            at: iso(last.last_attempt_at ?? last.created_at),
+          }
+        : null,
+    };
+  }
+
+  return {
+    async list(facilityId: string) {
+      const f = await facility(facilityId);
+      const rows = await listWebhooks(db, facilityId);
+      const objects = await Promise.all(rows.map((r) => out(r, f.plan)));
+      return { objects, meta: { limit: objects.length, offset: 0, total_count: objects.length } };
+    },
+
+    async get(facilityId: string, id: string): Promise<WebhookOut> {
+      const f = await facility(facilityId);
+      const row = await findWebhook(db, facilityId, id);
+      if (!row) throw notFound('webhook');
+      return out(row, f.plan);
+    },
+
+    async create(facilityId: string, input: CreateWebhookInput) {
+      const f = await facility(facilityId);
+      if (f.plan !== 'premium') throw new AppError('premium_required', PREMIUM_ONLY);
+      const url = await checkUrl(input.url);
+      if ((await countWebhooks(db, facilityId)) >= config.maxWebhooksPerFacility) {
+        throw new AppError('conflict', `a facility can have at most ${config.maxWebhooksPerFacility} webhooks`);
+      }
+      const id = newId(random, 'wh');
+      const now = clock.now();
+      const signingSecret = newSigningSecret(random.bytes(24));
+      const row: WebhookRow = {
+        id,
+        facility_id: facilityId,
+        url,
+        username: input.username,
+        password_enc: secretBox.seal(input.password, id),
+        signing_secret_enc: secretBox.seal(signingSecret, id),
+        events: input.events.join(','),
+        enabled: input.enabled === false ? 0 : 1,
+        disabled_reason: input.enabled === false ? 'Disabled by a user.' : null,
+        disabled_at: input.enabled === false ? now : null,
+        description: input.description ?? '',
+        failing_since: null,
+        created_at: now,
+        updated_at: now,
+      };
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('webhooks').values(row).execute();
+        await setWebhookEvents(trx, id, facilityId, input.events);
+      });
+      return { ...(await out(row, f.plan)), signing_secret: signingSecret };
+    },
+
+    async update(facilityId: string, id: string, input: PatchWebhookInput): Promise<WebhookOut> {
+      const f = await facility(facilityId);
+      const before = await findWebhook(db, facilityId, id);
+      if (!before) throw notFound('webhook');
+      if (f.plan !== 'premium' && input.enabled === true) throw new AppError('premium_required', PREMIUM_ONLY);
+      const now = clock.now();
+      const changes: Partial<WebhookRow> = { updated_at: now };
+      if (input.url !== undefined) changes.url = await checkUrl(input.url);
+      if (input.username !== undefined) changes.username = input.username;
+      // Left out, the password stays as it was.
+      if (input.password !== undefined) changes.password_enc = secretBox.seal(input.password, id);
+      if (input.events !== undefined) changes.events = input.events.join(',');
+      if (input.description !== undefined) changes.description = input.description;
+      const enabling = input.enabled === true && before.enabled !== 1;
+      const disabling = input.enabled === false && before.enabled === 1;
+      if (enabling) Object.assign(changes, { enabled: 1, disabled_reason: null, disabled_at: null, failing_since: null });
+      if (disabling) Object.assign(changes, { enabled: 0, disabled_reason: 'Disabled by a user.', disabled_at: now });
+      let resumed = 0;
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('webhooks').set(changes).where('id', '=', id).execute();
+        if (input.events !== undefined) await setWebhookEvents(trx, id, facilityId, input.events);
+        if (disabling) await pauseWebhookDeliveries(trx, id);
+        if (enabling) resumed = await resumeWebhookDeliveries(trx, id, now);
+        if (resumed > 0) await notifyDispatchers(trx, store.profile);
+      });
+      if (resumed > 0) deps.wake();
+      return this.get(facilityId, id);
+    },
+
+    async remove(facilityId: string, id: string): Promise<void> {
+      const result = await db
+        .deleteFrom('webhooks')
+        .where('id', '=', id)
+        .where('facility_id', '=', facilityId)
+        .executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) throw notFound('webhook');
+    },
+
+    async signingSecret(facilityId: string, id: string): Promise<string> {
+      const row = await findWebhook(db, facilityId, id);
+      if (!row?.signing_secret_enc) throw notFound('webhook');
+      return secretBox.open(row.signing_secret_enc, id);
+    },
+  };
+}
