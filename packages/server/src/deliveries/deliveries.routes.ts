@@ -107,14 +107,18 @@ export async function deliveryRoutes(app: App): Promise<void> {
           'The body is a normal trigger ({"id", "facility_id", "action"}) for `event` (default: the ' +
           "webhook's first event) and `id` (default 0). It is tried once and shown in the delivery log.",
         params: WebhookParams,
-        body: Type.Optional(TestBody),
+        body: TestBody,
         response: { 200: TestResultSchema, ...errors(400, 401, 403, 404) },
+      },
+      // `curl -X POST …/test` with no body at all means "the defaults".
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {};
       },
     },
     async (request) => {
       const { facility_id, webhook_id } = request.params;
       await requireFacility(request, facility_id, 'webhooks');
-      return service.test(facility_id, webhook_id, request.body ?? {});
+      return service.test(facility_id, webhook_id, request.body);
     },
   );
 }

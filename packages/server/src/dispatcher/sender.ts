@@ -63,8 +63,9 @@ export class Sender {
       keepAliveTimeout: 30_000,
       // Connections per origin are bounded by the dispatcher's per-webhook limit instead.
       connections: null,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
+      // Our own deadline (below) is the real limit; undici's coarse timers (±0.5 s) only back it up.
+      headersTimeout: options.timeoutMs + 1_000,
+      bodyTimeout: options.timeoutMs + 1_000,
     });
   }
 

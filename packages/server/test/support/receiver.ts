@@ -24,10 +24,18 @@ export class TestReceiver {
   private waiters: { n: number; resolve: () => void }[] = [];
   private readonly hanging = new Set<ServerResponse>();
   url = '';
+  /** Requests being answered right now, and the most there ever were at once. */
+  open = 0;
+  maxOpen = 0;
 
   static async start(): Promise<TestReceiver> {
     const r = new TestReceiver();
     r.server = createServer((req, res) => {
+      r.open++;
+      r.maxOpen = Math.max(r.maxOpen, r.open);
+      res.on('close', () => {
+        r.open--;
+      });
       const chunks: Buffer[] = [];
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
