@@ -4,7 +4,12 @@ import { createHarness, type Harness } from '../support/harness.js';
 import { TestReceiver } from '../support/receiver.js';
 import { describeEachDialect } from '../support/stores.js';
 
-const booking = { num: 4, date: '2026-12-24T19:30:00+01:00', name: 'Ada Lovelace', email: 'ada@example.com' };
+const booking = {
+  num: 4,
+  date: '2026-12-24T19:30:00+01:00',
+  name: 'Ada Lovelace',
+  email: 'ada@example.com',
+};
 const order = {
   type: 'pickup',
   items: [{ product_id: 'p1', name: 'Fish & chips', quantity: 2, unit_price: 1450 }],
@@ -31,7 +36,12 @@ describeEachDialect('real-time delivery', (dialect) => {
     call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
 
   async function addWebhook(events: string[], url = receiver.url) {
-    const res = await api('POST', '/webhooks', { url, username: 'zapier', password: 's3cret-pässword', events });
+    const res = await api('POST', '/webhooks', {
+      url,
+      username: 'zapier',
+      password: 's3cret-pässword',
+      events,
+    });
     expect(res.status, res.body).toBe(201);
     return res.json as { id: string; signing_secret: string };
   }
@@ -44,8 +54,12 @@ describeEachDialect('real-time delivery', (dialect) => {
     const got = receiver.received[0]!;
     expect(got.method).toBe('POST');
     expect(got.path).toBe('/hook');
-    expect(got.body).toBe(`{"id": ${created.json.id}, "facility_id": "${fac.id}", "action": "BOOKING_CREATED"}`);
-    expect(got.headers.authorization).toBe(`Basic ${Buffer.from('zapier:s3cret-pässword').toString('base64')}`);
+    expect(got.body).toBe(
+      `{"id": ${created.json.id}, "facility_id": "${fac.id}", "action": "BOOKING_CREATED"}`,
+    );
+    expect(got.headers.authorization).toBe(
+      `Basic ${Buffer.from('zapier:s3cret-pässword').toString('base64')}`,
+    );
     expect(got.headers['content-type']).toBe('application/json');
     expect(got.headers['user-agent']).toMatch(/^tablehooks\/\d+\.\d+\.\d+$/);
     expect(got.headers['webhook-id']).toMatch(/^msg_/);
@@ -53,7 +67,10 @@ describeEachDialect('real-time delivery', (dialect) => {
     expect(got.headers['webhook-signature']).toMatch(/^v1,/);
     // The log shows it as succeeded, with the attempt's status code.
     await expect
-      .poll(async () => (await api('GET', `/webhooks/${webhook.id}/deliveries`)).json.objects[0]?.status)
+      .poll(
+        async () =>
+          (await api('GET', `/webhooks/${webhook.id}/deliveries`)).json.objects[0]?.status,
+      )
       .toBe('succeeded');
     const log = await api('GET', `/webhooks/${webhook.id}/deliveries`);
     expect(log.json.meta.total_count).toBe(1);
@@ -92,7 +109,9 @@ describeEachDialect('real-time delivery', (dialect) => {
     await receiver.waitFor(1);
     expect((await api('PATCH', `/productorders/${o.id}`, { status: 'accepted' })).status).toBe(200);
     await receiver.waitFor(2);
-    expect((await api('PATCH', `/productorders/${o.id}`, { status: 'cancelled' })).status).toBe(200);
+    expect((await api('PATCH', `/productorders/${o.id}`, { status: 'cancelled' })).status).toBe(
+      200,
+    );
     await receiver.waitFor(3);
     expect(receiver.received.map((r) => JSON.parse(r.body).action)).toEqual([
       'PRODUCTORDER_CREATED',
@@ -128,16 +147,32 @@ describeEachDialect('real-time delivery', (dialect) => {
 
   it('holds deliveries while the facility is on the free plan and sends them after the upgrade', async () => {
     await addWebhook(['booking_created']);
-    expect((await operator(h, { method: 'PATCH', url: `/v1/facility/${fac.id}`, body: { plan: 'free' } })).status).toBe(
-      200,
-    );
+    expect(
+      (
+        await operator(h, {
+          method: 'PATCH',
+          url: `/v1/facility/${fac.id}`,
+          body: { plan: 'free' },
+        })
+      ).status,
+    ).toBe(200);
     const held = (await api('POST', '/bookings', booking)).json;
     await new Promise((r) => setTimeout(r, 300));
     expect(receiver.received).toHaveLength(0);
-    expect((await operator(h, { method: 'PATCH', url: `/v1/facility/${fac.id}`, body: { plan: 'premium' } })).status).toBe(
-      200,
-    );
+    expect(
+      (
+        await operator(h, {
+          method: 'PATCH',
+          url: `/v1/facility/${fac.id}`,
+          body: { plan: 'premium' },
+        })
+      ).status,
+    ).toBe(200);
     await receiver.waitFor(1);
-    expect(JSON.parse(receiver.received[0]!.body)).toEqual({ id: held.id, facility_id: fac.id, action: 'BOOKING_CREATED' });
+    expect(JSON.parse(receiver.received[0]!.body)).toEqual({
+      id: held.id,
+      facility_id: fac.id,
+      action: 'BOOKING_CREATED',
+    });
   });
 });

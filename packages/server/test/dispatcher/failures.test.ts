@@ -35,7 +35,12 @@ describeEachDialect('failed deliveries', (dialect) => {
     call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
 
   async function addWebhook(url = receiver.url) {
-    const res = await api('POST', '/webhooks', { url, username: 'u', password: 'p', events: ['booking_created'] });
+    const res = await api('POST', '/webhooks', {
+      url,
+      username: 'u',
+      password: 'p',
+      events: ['booking_created'],
+    });
     expect(res.status, res.body).toBe(201);
     return res.json.id as string;
   }
@@ -59,8 +64,16 @@ describeEachDialect('failed deliveries', (dialect) => {
     await receiver.waitFor(1);
     await expect.poll(async () => (await onlyDelivery(webhookId)).attempts.length).toBe(1);
     const failed = await onlyDelivery(webhookId);
-    expect(failed).toMatchObject({ status: 'pending', last_status_code: 500, last_error: 'http_status' });
-    expect(failed.attempts[0]).toMatchObject({ status_code: 500, response_body: 'database down', success: false });
+    expect(failed).toMatchObject({
+      status: 'pending',
+      last_status_code: 500,
+      last_error: 'http_status',
+    });
+    expect(failed.attempts[0]).toMatchObject({
+      status_code: 500,
+      response_body: 'database down',
+      success: false,
+    });
     // Due five seconds (the schedule's first step; jitter is fixed at its midpoint) after the attempt.
     const due = Date.parse(failed.next_attempt_at) - Date.parse(failed.attempts[0].started_at);
     expect(due).toBeGreaterThanOrEqual(5_000);
@@ -68,11 +81,13 @@ describeEachDialect('failed deliveries', (dialect) => {
 
     skip(5_000);
     await receiver.waitFor(2);
-    expect(receiver.received[1]!.headers['webhook-id']).toBe(receiver.received[0]!.headers['webhook-id']);
+    expect(receiver.received[1]!.headers['webhook-id']).toBe(
+      receiver.received[0]!.headers['webhook-id'],
+    );
     await expect.poll(async () => (await onlyDelivery(webhookId)).status).toBe('succeeded');
-    expect((await onlyDelivery(webhookId)).attempts.map((a: { status_code: number }) => a.status_code)).toEqual([
-      500, 200,
-    ]);
+    expect(
+      (await onlyDelivery(webhookId)).attempts.map((a: { status_code: number }) => a.status_code),
+    ).toEqual([500, 200]);
   });
 
   it('respects Retry-After on 429, within twice the scheduled delay', async () => {
@@ -108,7 +123,9 @@ describeEachDialect('failed deliveries', (dialect) => {
     const webhookId = await addWebhook();
     receiver.queue({ status: 410 });
     await api('POST', '/bookings', booking);
-    await expect.poll(async () => (await api('GET', `/webhooks/${webhookId}`)).json.state).toBe('disabled');
+    await expect
+      .poll(async () => (await api('GET', `/webhooks/${webhookId}`)).json.state)
+      .toBe('disabled');
     const webhook = (await api('GET', `/webhooks/${webhookId}`)).json;
     expect(webhook.enabled).toBe(false);
     expect(webhook.disabled_reason).toMatch(/410 Gone/);
@@ -127,7 +144,11 @@ describeEachDialect('failed deliveries', (dialect) => {
     await api('POST', '/bookings', booking);
     await expect.poll(async () => (await onlyDelivery(webhookId)).attempts.length).toBe(1);
     const d = await onlyDelivery(webhookId);
-    expect(d.attempts[0]).toMatchObject({ status_code: 302, error_class: 'redirect', success: false });
+    expect(d.attempts[0]).toMatchObject({
+      status_code: 302,
+      error_class: 'redirect',
+      success: false,
+    });
     expect(receiver.received).toHaveLength(1);
   });
 
@@ -141,9 +162,14 @@ describeEachDialect('failed deliveries', (dialect) => {
       // The healthy webhook gets all 20 while the other one's receiver never answers.
       await receiver.waitFor(20, 5_000);
       await expect
-        .poll(async () => (await api('GET', `/webhooks/${slowId}/deliveries?limit=1`)).json.objects[0]?.last_error, {
-          timeout: 5_000,
-        })
+        .poll(
+          async () =>
+            (await api('GET', `/webhooks/${slowId}/deliveries?limit=1`)).json.objects[0]
+              ?.last_error,
+          {
+            timeout: 5_000,
+          },
+        )
         .toBe('timeout');
       const d = await onlyDelivery(slowId);
       expect(d.attempts[0]).toMatchObject({ error_class: 'timeout', status_code: null });
@@ -177,8 +203,12 @@ describeEachDialect('failed deliveries', (dialect) => {
     skip(3_600_000);
     await api('POST', '/bookings', booking);
     await receiver.waitFor(5);
-    await expect.poll(async () => (await api('GET', `/webhooks/${webhookId}`)).json.state).toBe('disabled');
-    expect((await api('GET', `/webhooks/${webhookId}`)).json.disabled_reason).toMatch(/failed for 1 hours/);
+    await expect
+      .poll(async () => (await api('GET', `/webhooks/${webhookId}`)).json.state)
+      .toBe('disabled');
+    expect((await api('GET', `/webhooks/${webhookId}`)).json.disabled_reason).toMatch(
+      /failed for 1 hours/,
+    );
   });
 
   it('resends one failed delivery with the same webhook-id, and recovers all failed since a time', async () => {
@@ -191,13 +221,25 @@ describeEachDialect('failed deliveries', (dialect) => {
     // Exhaust both: 3 retries each.
     let sent = 2;
     for (const step of [5_000, 60_000, 300_000]) {
-      await expect.poll(async () => (await api('GET', `/webhooks/${webhookId}/deliveries?status=pending`)).json.objects.filter((d: { attempt_count: number }) => d.attempt_count === sent / 2).length).toBe(2);
+      await expect
+        .poll(
+          async () =>
+            (
+              await api('GET', `/webhooks/${webhookId}/deliveries?status=pending`)
+            ).json.objects.filter((d: { attempt_count: number }) => d.attempt_count === sent / 2)
+              .length,
+        )
+        .toBe(2);
       skip(step * 1.1);
       sent += 2;
       await receiver.waitFor(sent);
     }
     await expect
-      .poll(async () => (await api('GET', `/webhooks/${webhookId}/deliveries?status=failed`)).json.meta.total_count)
+      .poll(
+        async () =>
+          (await api('GET', `/webhooks/${webhookId}/deliveries?status=failed`)).json.meta
+            .total_count,
+      )
       .toBe(2);
     receiver.setDefault({ status: 204 });
     const before = receiver.received.length;
@@ -206,14 +248,20 @@ describeEachDialect('failed deliveries', (dialect) => {
     expect(resent.status).toBe(202);
     await receiver.waitFor(before + 1);
     expect(receiver.received.at(-1)!.headers['webhook-id']).toBe(first.id);
-    await expect.poll(async () => (await onlyDeliveryById(webhookId, first.id)).status).toBe('succeeded');
+    await expect
+      .poll(async () => (await onlyDeliveryById(webhookId, first.id)).status)
+      .toBe('succeeded');
     expect((await onlyDeliveryById(webhookId, first.id)).attempts.at(-1).trigger).toBe('resend');
 
     const recovered = await api('POST', `/webhooks/${webhookId}/recover`, { since });
     expect(recovered.json).toEqual({ recovered: 1 });
     await receiver.waitFor(before + 2);
     await expect
-      .poll(async () => (await api('GET', `/webhooks/${webhookId}/deliveries?status=succeeded`)).json.meta.total_count)
+      .poll(
+        async () =>
+          (await api('GET', `/webhooks/${webhookId}/deliveries?status=succeeded`)).json.meta
+            .total_count,
+      )
       .toBe(2);
   });
 
@@ -223,16 +271,25 @@ describeEachDialect('failed deliveries', (dialect) => {
 
   it('sends a test trigger now and answers with the attempt, success or not', async () => {
     const webhookId = await addWebhook();
-    const ok = await api('POST', `/webhooks/${webhookId}/test`, { event: 'booking_created', id: 42 });
+    const ok = await api('POST', `/webhooks/${webhookId}/test`, {
+      event: 'booking_created',
+      id: 42,
+    });
     expect(ok.status, ok.body).toBe(200);
     expect(ok.json.attempt).toMatchObject({ success: true, status_code: 200, trigger: 'test' });
     expect(ok.json.delivery).toMatchObject({ status: 'succeeded', test: true, resource_id: 42 });
-    expect(receiver.received[0]!.body).toBe(`{"id": 42, "facility_id": "${fac.id}", "action": "BOOKING_CREATED"}`);
+    expect(receiver.received[0]!.body).toBe(
+      `{"id": 42, "facility_id": "${fac.id}", "action": "BOOKING_CREATED"}`,
+    );
 
     receiver.queue({ status: 500, body: 'nope' });
     const bad = await api('POST', `/webhooks/${webhookId}/test`);
     expect(bad.status, bad.body).toBe(200);
-    expect(bad.json.attempt).toMatchObject({ success: false, status_code: 500, response_body: 'nope' });
+    expect(bad.json.attempt).toMatchObject({
+      success: false,
+      status_code: 500,
+      response_body: 'nope',
+    });
     expect(bad.json.delivery.status).toBe('failed');
     // Shown in the log, tried once, never retried.
     skip(10_000);

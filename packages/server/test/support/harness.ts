@@ -43,6 +43,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export interface HarnessOptions {
   /** Run a dispatcher in this process, as `TABLEHOOKS_ROLE=all` does. */
   dispatcher?: boolean;
+  /** Share this store (e.g. with subprocesses) instead of a throw-away one; it is not dropped on close. */
+  store?: TestStore;
 }
 
 export async function createHarness(
@@ -50,7 +52,7 @@ export async function createHarness(
   overrides: Partial<Config> = {},
   options: HarnessOptions = {},
 ): Promise<Harness> {
-  const store = await createTestStore(dialect);
+  const store = options.store ?? (await createTestStore(dialect));
   const config = testConfig({
     ...overrides,
     dataDir: store.dataDir,
@@ -110,7 +112,7 @@ export async function createHarness(
       await app.close();
       await dispatcher?.stop();
       await sender.close();
-      await store.drop();
+      if (!options.store) await store.drop();
     },
   };
 }

@@ -1,6 +1,11 @@
 // A real HTTP receiver on 127.0.0.1:0 (svix's TestReceiver): records every request, and its
 // answer can be changed mid-test.
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Received {
@@ -82,7 +87,10 @@ export class TestReceiver {
     if (this.received.length >= n) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`receiver got ${this.received.length} of ${n} requests in ${timeoutMs} ms`)),
+        () =>
+          reject(
+            new Error(`receiver got ${this.received.length} of ${n} requests in ${timeoutMs} ms`),
+          ),
         timeoutMs,
       );
       this.waiters.push({
