@@ -12,16 +12,23 @@ import Fastify, {
 } from 'fastify';
 import type { OperatorKey } from './auth/operator-key.js';
 import type { SessionAuth } from './auth/sessions.js';
+import { bookingRoutes } from './bookings/bookings.routes.js';
 import type { Clock, Random } from './clock.js';
 import type { Config } from './config.js';
 import { credentialRoutes } from './credentials/credentials.routes.js';
 import type { Store } from './db/dialect.js';
+import { eventRoutes } from './events/events.routes.js';
 import { facilityRoutes } from './facilities/facilities.routes.js';
 import { healthRoutes } from './health/health.routes.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { validatorCompiler } from './http/validation.js';
 import type { Logger } from './logger.js';
+import { orderRoutes } from './orders/orders.routes.js';
 import type { SecretBox } from './security/secret-box.js';
+import type { LookupFn } from './security/ssrf.js';
+import type { Sender } from './dispatcher/sender.js';
+import { deliveryRoutes } from './deliveries/deliveries.routes.js';
+import { webhookRoutes } from './webhooks/webhooks.routes.js';
 import { version } from './version.js';
 
 export interface AppDeps {
@@ -35,6 +42,10 @@ export interface AppDeps {
   secretBox: SecretBox;
   /** Wakes the in-process dispatcher after a commit that made deliveries due. */
   wake: () => void;
+  /** Sends webhook requests (the test trigger is sent from the API process). */
+  sender: Sender;
+  /** DNS resolution for the SSRF check; tests inject a resolver. */
+  lookup?: LookupFn;
   /** Cookie sessions for the UI, when enabled. */
   sessions?: SessionAuth;
   /** True once shutdown began: /readyz turns 503 so load balancers drain us. */
@@ -91,5 +102,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(healthRoutes);
   await app.register(facilityRoutes);
   await app.register(credentialRoutes);
+  await app.register(bookingRoutes);
+  await app.register(orderRoutes);
+  await app.register(eventRoutes);
+  await app.register(webhookRoutes);
+  await app.register(deliveryRoutes);
   return app;
 }

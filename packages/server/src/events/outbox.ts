@@ -82,7 +82,10 @@ export async function recordEvent(
 }
 
 /** Inside a transaction that made deliveries due: wakes dispatchers in other processes at commit. */
-export async function notifyDispatchers(trx: Transaction<Database>, profile: DialectProfile): Promise<void> {
+export async function notifyDispatchers(
+  trx: Transaction<Database>,
+  profile: DialectProfile,
+): Promise<void> {
   if (profile.wakeStatement) await sql.raw(profile.wakeStatement).execute(trx);
 }
 

@@ -1,0 +1,57 @@
+import { Type } from '@sinclair/typebox';
+import type { App } from '../app.js';
+import { requireOperator } from '../auth/authenticate.js';
+import { ResourceId, StringEnum } from '../bookings/common.js';
+import { errors, FacilityParams, security } from '../http/schemas.js';
+import { ACTIONS, eventsService } from './events.service.js';
+
+const tags = ['events'];
+const ResourceTypeSchema = StringEnum(['booking', 'productorder'] as const);
+const Action = StringEnum(ACTIONS, { description: 'Must be an action on `type`' });
+
+const IngestBody = Type.Object(
+  {
+    id: Type.Integer({ ...ResourceId, description: 'The booking or order id in your system' }),
+    type: ResourceTypeSchema,
+    action: Action,
+  },
+  { additionalProperties: false },
+);
+
+const IngestedSchema = Type.Object(
+  {
+    event_id: Type.Integer({ description: 'The outbox row; deliveries point at it' }),
+    facility_id: Type.String(),
+    type: ResourceTypeSchema,
+    id: Type.Integer(),
+    action: Type.String(),
+  },
+  { title: 'IngestedEvent' },
+);
+
+export async function eventRoutes(app: App): Promise<void> {
+  const service = eventsService(app.deps);
+
+  app.post(
+    '/v1/facility/:facility_id/events',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Push an event from an external booking system (operator key)',
+        description:
+          'Recorded in the outbox and sent to every subscribed webhook, like a change made ' +
+          'through this API. The resource itself is not stored here. A 202 means the event ' +
+          'is durable; delivery follows.',
+        params: FacilityParams,
+        body: IngestBody,
+        response: { 202: IngestedSchema, ...errors(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      await requireOperator(request);
+      const ingested = await service.ingest(request.params.facility_id, request.body);
+      return reply.status(202).send(ingested);
+    },
+  );
+}

@@ -1,0 +1,53 @@
+// Events pushed by the platform's own booking system: the resource lives there, so only the
+// facility is checked here; the event then fans out exactly like one made through our API.
+import type { AppDeps } from '../app.js';
+import { facilityMustExist } from '../bookings/common.js';
+import type { ResourceType } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import { EVENTS, type EventName, resourceTypeOf } from './event-names.js';
+import { recordEvent, withEvents } from './outbox.js';
+
+export const ACTIONS = EVENTS.map((e) => e.toUpperCase());
+
+export interface IngestInput {
+  id: number;
+  type: ResourceType;
+  action: string;
+}
+
+export interface Ingested extends IngestInput {
+  event_id: number;
+  facility_id: string;
+}
+
+export function eventsService(deps: AppDeps) {
+  return {
+    async ingest(facilityId: string, input: IngestInput): Promise<Ingested> {
+      const event = input.action.toLowerCase() as EventName;
+      if (!EVENTS.includes(event) || resourceTypeOf(event) !== input.type) {
+        throw new AppError(
+          'unprocessable',
+          `${input.action} is not an action on a ${input.type}`,
+          'action',
+        );
+      }
+      let due = 0;
+      // recordEvent rather than emit: the answer names the event id, which emit doesn't return.
+      const eventId = await withEvents(deps, async (trx) => {
+        await facilityMustExist(trx, facilityId);
+        const recorded = await recordEvent(trx, deps, {
+          facilityId,
+          resourceType: input.type,
+          resourceId: input.id,
+          event,
+          source: 'ingest',
+        });
+        due = recorded.due;
+        return recorded.eventId;
+      });
+      // What withEvents does for emitted events: wake the dispatcher once committed.
+      if (due > 0) deps.wake();
+      return { event_id: eventId, facility_id: facilityId, ...input };
+    },
+  };
+}
