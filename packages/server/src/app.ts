@@ -10,6 +10,7 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
+import { principalOf } from './auth/authenticate.js';
 import type { OperatorKey } from './auth/operator-key.js';
 import type { SessionAuth } from './auth/sessions.js';
 import { bookingRoutes } from './bookings/bookings.routes.js';
@@ -17,6 +18,9 @@ import type { Clock, Random } from './clock.js';
 import type { Config } from './config.js';
 import { credentialRoutes } from './credentials/credentials.routes.js';
 import type { Store } from './db/dialect.js';
+import { deliveryRoutes } from './deliveries/deliveries.routes.js';
+import type { Sender } from './dispatcher/sender.js';
+import { AppError } from './errors.js';
 import { eventRoutes } from './events/events.routes.js';
 import { facilityRoutes } from './facilities/facilities.routes.js';
 import { healthRoutes } from './health/health.routes.js';
@@ -26,10 +30,8 @@ import type { Logger } from './logger.js';
 import { orderRoutes } from './orders/orders.routes.js';
 import type { SecretBox } from './security/secret-box.js';
 import type { LookupFn } from './security/ssrf.js';
-import type { Sender } from './dispatcher/sender.js';
-import { deliveryRoutes } from './deliveries/deliveries.routes.js';
-import { webhookRoutes } from './webhooks/webhooks.routes.js';
 import { version } from './version.js';
+import { webhookRoutes } from './webhooks/webhooks.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -55,6 +57,10 @@ export interface AppDeps {
 declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without credentials (e.g. the login route). */
+    public?: boolean;
   }
 }
 
@@ -98,6 +104,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  // Who is calling is settled before the input is looked at: without valid credentials a
+  // request learns nothing, not even which of its fields would be refused. Each route then
+  // checks the facility and the scope.
+  app.addHook('preValidation', async (request) => {
+    const route = request.routeOptions.url;
+    if (!route?.startsWith('/v1/') || request.routeOptions.config?.public) return;
+    if (!(await principalOf(request))) {
+      throw new AppError(
+        'unauthorized',
+        'an API key is required (Api-Key header or Authorization: Bearer)',
+      );
+    }
+  });
 
   await app.register(healthRoutes);
   await app.register(facilityRoutes);

@@ -31,6 +31,10 @@ export interface Config {
   maxWebhooksPerFacility: number;
   responseBodyLimit: number;
   dbPoolSize: number;
+  /** UI login sessions end after this long without use. */
+  sessionTtlMs: number;
+  /** Attempts and finished deliveries older than this are pruned; pending work never is. */
+  retentionDays: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -56,6 +60,8 @@ export const defaults: Config = {
   maxWebhooksPerFacility: 20,
   responseBodyLimit: 4096,
   dbPoolSize: 10,
+  sessionTtlMs: 12 * 3600 * 1000,
+  retentionDays: 30,
   logLevel: 'info',
 };
 
@@ -218,6 +224,10 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     responseBodyLimit: defaults.responseBodyLimit,
     dbPoolSize: int(env, 'TABLEHOOKS_DB_POOL_SIZE', defaults.dbPoolSize, 1, 500),
+    sessionTtlMs:
+      int(env, 'TABLEHOOKS_SESSION_TTL_MINUTES', defaults.sessionTtlMs / 60_000, 1, 60 * 24 * 30) *
+      60_000,
+    retentionDays: int(env, 'TABLEHOOKS_RETENTION_DAYS', defaults.retentionDays, 1, 3650),
     logLevel: oneOf(env, 'TABLEHOOKS_LOG_LEVEL', defaults.logLevel, [
       'fatal',
       'error',

@@ -5,7 +5,7 @@ import { facilityMustExist } from '../bookings/common.js';
 import type { ResourceType } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { EVENTS, type EventName, resourceTypeOf } from './event-names.js';
-import { recordEvent, withEvents } from './outbox.js';
+import { withEvents } from './outbox.js';
 
 export const ACTIONS = EVENTS.map((e) => e.toUpperCase());
 
@@ -31,22 +31,16 @@ export function eventsService(deps: AppDeps) {
           'action',
         );
       }
-      let due = 0;
-      // recordEvent rather than emit: the answer names the event id, which emit doesn't return.
-      const eventId = await withEvents(deps, async (trx) => {
+      const { eventId } = await withEvents(deps, async (trx, emit) => {
         await facilityMustExist(trx, facilityId);
-        const recorded = await recordEvent(trx, deps, {
+        return emit({
           facilityId,
           resourceType: input.type,
           resourceId: input.id,
           event,
           source: 'ingest',
         });
-        due = recorded.due;
-        return recorded.eventId;
       });
-      // What withEvents does for emitted events: wake the dispatcher once committed.
-      if (due > 0) deps.wake();
       return { event_id: eventId, facility_id: facilityId, ...input };
     },
   };

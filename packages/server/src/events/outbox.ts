@@ -89,7 +89,7 @@ export async function notifyDispatchers(
   if (profile.wakeStatement) await sql.raw(profile.wakeStatement).execute(trx);
 }
 
-export type Emit = (input: EventInput) => Promise<void>;
+export type Emit = (input: EventInput) => Promise<{ eventId: number }>;
 
 /**
  * Runs `work` in one transaction with an `emit` that records events in it; after commit,
@@ -102,7 +102,9 @@ export async function withEvents<T>(
   let due = 0;
   const result = await deps.store.db.transaction().execute((trx) =>
     work(trx, async (input) => {
-      due += (await recordEvent(trx, deps, input)).due;
+      const recorded = await recordEvent(trx, deps, input);
+      due += recorded.due;
+      return { eventId: recorded.eventId };
     }),
   );
   if (due > 0) deps.wake();
