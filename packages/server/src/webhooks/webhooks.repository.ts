@@ -3,7 +3,11 @@ import type { Database, WebhooksTable } from '../db/schema.js';
 
 export type WebhookRow = Selectable<WebhooksTable>;
 
-export function findWebhook(db: Kysely<Database>, facilityId: string, id: string): Promise<WebhookRow | undefined> {
+export function findWebhook(
+  db: Kysely<Database>,
+  facilityId: string,
+  id: string,
+): Promise<WebhookRow | undefined> {
   return db
     .selectFrom('webhooks')
     .selectAll()
@@ -12,8 +16,38 @@ export function findWebhook(db: Kysely<Database>, facilityId: string, id: string
     .executeTakeFirst();
 }
 
-export function listWebhooks(db: Kysely<Database>, facilityId: string): Promise<WebhookRow[]> {
-  return db.selectFrom('webhooks').selectAll().where('facility_id', '=', facilityId).orderBy('created_at').execute();
+export function listWebhooks(
+  db: Kysely<Database>,
+  facilityId: string,
+  limit: number,
+  offset: number,
+): Promise<WebhookRow[]> {
+  // The id breaks ties between webhooks added in the same millisecond: pages stay stable.
+  return db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('facility_id', '=', facilityId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+}
+
+/**
+ * Serialises webhook creation per facility until the transaction ends, so the per-facility
+ * limit holds when creates race: a no-op update takes the facility's row lock on PostgreSQL
+ * and the write lock on SQLite, with the same SQL on both.
+ */
+export async function lockFacilityWebhooks(
+  db: Kysely<Database>,
+  facilityId: string,
+): Promise<void> {
+  await db
+    .updateTable('facilities')
+    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', '=', facilityId)
+    .execute();
 }
 
 export async function countWebhooks(db: Kysely<Database>, facilityId: string): Promise<number> {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../app.js';
 import { requireFacility } from '../auth/authenticate.js';
-import { errors, FacilityParams, ListOf, security } from '../http/schemas.js';
+import { errors, FacilityParams, ListOf, Pagination, security } from '../http/schemas.js';
 import {
   CreatedWebhookSchema,
   CreateWebhookBody,
@@ -25,12 +25,14 @@ export async function webhookRoutes(app: App): Promise<void> {
         security,
         summary: "The facility's webhooks, with each one's state and last delivery",
         params: FacilityParams,
-        response: { 200: ListOf(WebhookSchema), ...errors(401, 403, 404) },
+        querystring: Type.Object(Pagination, { additionalProperties: false }),
+        response: { 200: ListOf(WebhookSchema), ...errors(400, 401, 403, 404) },
       },
     },
     async (request) => {
       await requireFacility(request, request.params.facility_id, 'webhooks');
-      return service.list(request.params.facility_id);
+      const { limit, offset } = request.query;
+      return service.list(request.params.facility_id, limit, offset);
     },
   );
 
@@ -121,7 +123,12 @@ export async function webhookRoutes(app: App): Promise<void> {
     },
     async (request) => {
       await requireFacility(request, request.params.facility_id, 'webhooks');
-      return { signing_secret: await service.signingSecret(request.params.facility_id, request.params.webhook_id) };
+      return {
+        signing_secret: await service.signingSecret(
+          request.params.facility_id,
+          request.params.webhook_id,
+        ),
+      };
     },
   );
 }

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { EventNameSchema } from '../events/event-names.js';
+import { EVENTS, type EventName } from '../events/event-names.js';
 import { FacilityIdParam, IsoTime } from '../http/schemas.js';
 
 export const WebhookParams = Type.Object({
@@ -7,11 +7,23 @@ export const WebhookParams = Type.Object({
   webhook_id: Type.String({ maxLength: 64 }),
 });
 
-const Url = Type.String({ minLength: 1, maxLength: 2048, description: 'http:// or https:// target URL' });
+const Url = Type.String({
+  minLength: 1,
+  maxLength: 2048,
+  description: 'http:// or https:// target URL',
+});
 // RFC 7617: a Basic Auth user-id cannot contain a colon.
 const Username = Type.String({ minLength: 1, maxLength: 255, pattern: '^[^:\\r\\n]*$' });
-const Password = Type.String({ minLength: 1, maxLength: 1024, writeOnly: true, description: 'Write-only; never returned' });
-const Events = Type.Array(EventNameSchema, { minItems: 1, uniqueItems: true });
+const Password = Type.String({
+  minLength: 1,
+  maxLength: 1024,
+  writeOnly: true,
+  description: 'Write-only; never returned',
+});
+// An enum, not EventNameSchema's union of literals: a wrong event is then answered with the
+// list of valid ones ("must be one of booking_created, …") instead of "must be equal to constant".
+const EventNameEnum = Type.Unsafe<EventName>({ type: 'string', enum: [...EVENTS] });
+const Events = Type.Array(EventNameEnum, { minItems: 1, uniqueItems: true });
 const Description = Type.String({ maxLength: 500 });
 
 export const CreateWebhookBody = Type.Object(
@@ -79,7 +91,8 @@ export const CreatedWebhookSchema = Type.Intersect(
     WebhookSchema,
     Type.Object({
       signing_secret: Type.String({
-        description: 'Standard Webhooks secret (whsec_…) for the webhook-signature header; shown on creation',
+        description:
+          'Standard Webhooks secret (whsec_…) for the webhook-signature header; shown on creation',
       }),
     }),
   ],

@@ -12,17 +12,22 @@ import {
   findWebhook,
   lastDelivery,
   listWebhooks,
+  lockFacilityWebhooks,
   setWebhookEvents,
   type WebhookRow,
 } from './webhooks.repository.js';
 import type { CreateWebhookInput, PatchWebhookInput, WebhookOut } from './webhooks.schemas.js';
 
-const PREMIUM_ONLY = 'Webhooks need the premium plan. Upgrade this facility to add or enable webhooks.';
+const PREMIUM_ONLY =
+  'Webhooks need the premium plan. Upgrade this facility to add or enable webhooks.';
 
 export function webhooksService(deps: AppDeps) {
   const { store, clock, random, secretBox, config } = deps;
   const db = store.db;
-  const policy = { allowedCidrs: config.allowedTargets, ...(deps.lookup ? { lookup: deps.lookup } : {}) };
+  const policy = {
+    allowedCidrs: config.allowedTargets,
+    ...(deps.lookup ? { lookup: deps.lookup } : {}),
+  };
 
   async function facility(facilityId: string) {
     const f = await findFacility(db, facilityId);
@@ -65,11 +70,14 @@ export function webhooksService(deps: AppDeps) {
   }
 
   return {
-    async list(facilityId: string) {
+    async list(facilityId: string, limit: number, offset: number) {
       const f = await facility(facilityId);
-      const rows = await listWebhooks(db, facilityId);
+      const [rows, total] = await Promise.all([
+        listWebhooks(db, facilityId, limit, offset),
+        countWebhooks(db, facilityId),
+      ]);
       const objects = await Promise.all(rows.map((r) => out(r, f.plan)));
-      return { objects, meta: { limit: objects.length, offset: 0, total_count: objects.length } };
+      return { objects, meta: { limit, offset, total_count: total } };
     },
 
     async get(facilityId: string, id: string): Promise<WebhookOut> {
@@ -83,9 +91,6 @@ export function webhooksService(deps: AppDeps) {
       const f = await facility(facilityId);
       if (f.plan !== 'premium') throw new AppError('premium_required', PREMIUM_ONLY);
       const url = await checkUrl(input.url);
-      if ((await countWebhooks(db, facilityId)) >= config.maxWebhooksPerFacility) {
-        throw new AppError('conflict', `a facility can have at most ${config.maxWebhooksPerFacility} webhooks`);
-      }
       const id = newId(random, 'wh');
       const now = clock.now();
       const signingSecret = newSigningSecret(random.bytes(24));
@@ -106,6 +111,14 @@ export function webhooksService(deps: AppDeps) {
         updated_at: now,
       };
       await db.transaction().execute(async (trx) => {
+        // Counted under the facility's lock: concurrent creates cannot all see room for one more.
+        await lockFacilityWebhooks(trx, facilityId);
+        if ((await countWebhooks(trx, facilityId)) >= config.maxWebhooksPerFacility) {
+          throw new AppError(
+            'conflict',
+            `a facility can have at most ${config.maxWebhooksPerFacility} webhooks`,
+          );
+        }
         await trx.insertInto('webhooks').values(row).execute();
         await setWebhookEvents(trx, id, facilityId, input.events);
       });
@@ -116,7 +129,8 @@ export function webhooksService(deps: AppDeps) {
       const f = await facility(facilityId);
       const before = await findWebhook(db, facilityId, id);
       if (!before) throw notFound('webhook');
-      if (f.plan !== 'premium' && input.enabled === true) throw new AppError('premium_required', PREMIUM_ONLY);
+      if (f.plan !== 'premium' && input.enabled === true)
+        throw new AppError('premium_required', PREMIUM_ONLY);
       const now = clock.now();
       const changes: Partial<WebhookRow> = { updated_at: now };
       if (input.url !== undefined) changes.url = await checkUrl(input.url);
@@ -127,8 +141,19 @@ export function webhooksService(deps: AppDeps) {
       if (input.description !== undefined) changes.description = input.description;
       const enabling = input.enabled === true && before.enabled !== 1;
       const disabling = input.enabled === false && before.enabled === 1;
-      if (enabling) Object.assign(changes, { enabled: 1, disabled_reason: null, disabled_at: null, failing_since: null });
-      if (disabling) Object.assign(changes, { enabled: 0, disabled_reason: 'Disabled by a user.', disabled_at: now });
+      if (enabling)
+        Object.assign(changes, {
+          enabled: 1,
+          disabled_reason: null,
+          disabled_at: null,
+          failing_since: null,
+        });
+      if (disabling)
+        Object.assign(changes, {
+          enabled: 0,
+          disabled_reason: 'Disabled by a user.',
+          disabled_at: now,
+        });
       let resumed = 0;
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('webhooks').set(changes).where('id', '=', id).execute();
