@@ -7,16 +7,12 @@ export const redactPaths = [
   'req.headers["api-key"]',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
-  'password',
-  '*.password',
-  'secret',
-  '*.secret',
-  'apiKey',
-  '*.apiKey',
-  'key',
-  '*.key',
-  'token',
-  '*.token',
+  ...['password', 'secret', 'apiKey', 'key', 'token', 'signing_secret'].flatMap((k) => [
+    k,
+    `*.${k}`,
+    `*.*.${k}`,
+    `*.*.*.${k}`,
+  ]),
   'headers.authorization',
 ];
 

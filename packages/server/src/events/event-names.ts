@@ -12,7 +12,9 @@ export const EVENTS = [
 ] as const;
 export type EventName = (typeof EVENTS)[number];
 
-export const EventNameSchema = Type.Union(EVENTS.map((e) => Type.Literal(e)));
+// An enum rather than a union of literals: a wrong value is answered with the list of valid
+// ones ("must be one of booking_created, …"), and OpenAPI shows an enum.
+export const EventNameSchema = Type.Unsafe<EventName>({ type: 'string', enum: [...EVENTS] });
 
 export const actionOf = (event: string): string => event.toUpperCase();
 

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { EVENTS, type EventName } from '../events/event-names.js';
+import { EventNameSchema } from '../events/event-names.js';
 import { FacilityIdParam, IsoTime } from '../http/schemas.js';
 
 export const WebhookParams = Type.Object({
@@ -20,10 +20,7 @@ const Password = Type.String({
   writeOnly: true,
   description: 'Write-only; never returned',
 });
-// An enum, not EventNameSchema's union of literals: a wrong event is then answered with the
-// list of valid ones ("must be one of booking_created, …") instead of "must be equal to constant".
-const EventNameEnum = Type.Unsafe<EventName>({ type: 'string', enum: [...EVENTS] });
-const Events = Type.Array(EventNameEnum, { minItems: 1, uniqueItems: true });
+const Events = Type.Array(EventNameSchema, { minItems: 1, uniqueItems: true });
 const Description = Type.String({ maxLength: 500 });
 
 export const CreateWebhookBody = Type.Object(
