@@ -2,7 +2,7 @@ import type { AppDeps } from '../app.js';
 import { AppError } from '../errors.js';
 import type { EventName } from '../events/event-names.js';
 import { withEvents } from '../events/outbox.js';
-import { iso } from '../http/schemas.js';
+import { iso, page } from '../http/schemas.js';
 import {
   type BookingChanges,
   type BookingRow,
@@ -88,20 +88,15 @@ export function bookingsService(deps: AppDeps) {
   return {
     async list(facilityId: string, query: BookingListInput) {
       await facilityMustExist(store.db, facilityId);
+      const { limit, offset } = page(query);
       const fromMs =
         query.date_from === undefined ? undefined : epochOf(query.date_from, 'date_from');
       const toMs = query.date_to === undefined ? undefined : epochOf(query.date_to, 'date_to');
       const filter = { fromMs, toMs, statuses: query.status };
-      const { rows, total } = await listBookings(
-        store.db,
-        facilityId,
-        filter,
-        query.limit,
-        query.offset,
-      );
+      const { rows, total } = await listBookings(store.db, facilityId, filter, limit, offset);
       return {
         objects: rows.map(bookingOut),
-        meta: { limit: query.limit, offset: query.offset, total_count: total },
+        meta: { limit, offset, total_count: total },
       };
     },
 

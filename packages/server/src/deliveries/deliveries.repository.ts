@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AttemptsTable, DeliveriesTable, Database } from '../db/schema.js';
+import type { AttemptsTable, Database, DeliveriesTable } from '../db/schema.js';
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type AttemptRow = Selectable<AttemptsTable>;
@@ -12,14 +12,25 @@ export interface DeliveryListFilter {
   until?: number | undefined;
 }
 
-export async function listDeliveries(db: Kysely<Database>, f: DeliveryListFilter, limit: number, offset: number) {
+export async function listDeliveries(
+  db: Kysely<Database>,
+  f: DeliveryListFilter,
+  limit: number,
+  offset: number,
+) {
   let q = db.selectFrom('deliveries').where('webhook_id', '=', f.webhookId);
   if (f.status) q = q.where('status', '=', f.status as DeliveriesTable['status']);
   if (f.event) q = q.where('event', '=', f.event);
   if (f.since !== undefined) q = q.where('created_at', '>=', f.since);
   if (f.until !== undefined) q = q.where('created_at', '<=', f.until);
   const [rows, count] = await Promise.all([
-    q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+    q
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute(),
     q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(count.n) };
@@ -35,7 +46,12 @@ export function findDelivery(db: Kysely<Database>, webhookId: string, id: string
 }
 
 export function attemptsOf(db: Kysely<Database>, deliveryId: string) {
-  return db.selectFrom('attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('id').execute();
+  return db
+    .selectFrom('attempts')
+    .selectAll()
+    .where('delivery_id', '=', deliveryId)
+    .orderBy('id')
+    .execute();
 }
 
 /** A finished delivery goes back to the queue with a fresh retry cycle and the same id. */

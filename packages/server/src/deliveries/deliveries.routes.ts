@@ -84,7 +84,10 @@ export async function deliveryRoutes(app: App): Promise<void> {
         summary: 'Send again every failed delivery created since a time',
         params: WebhookParams,
         body: RecoverBody,
-        response: { 202: Type.Object({ recovered: Type.Integer() }), ...errors(400, 401, 403, 404, 409) },
+        response: {
+          202: Type.Object({ recovered: Type.Integer() }),
+          ...errors(400, 401, 403, 404, 409),
+        },
       },
     },
     async (request, reply) => {
@@ -92,7 +95,9 @@ export async function deliveryRoutes(app: App): Promise<void> {
       await requireFacility(request, facility_id, 'webhooks');
       return reply
         .status(202)
-        .send(await service.recover(facility_id, webhook_id, request.body.since, request.body.until));
+        .send(
+          await service.recover(facility_id, webhook_id, request.body.since, request.body.until),
+        );
     },
   );
 

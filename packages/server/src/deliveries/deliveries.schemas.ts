@@ -18,7 +18,9 @@ export const AttemptSchema = Type.Object(
     duration_ms: Type.Integer(),
     status_code: Type.Union([Type.Integer(), Type.Null()]),
     response_body: Nullable(Type.String({ description: 'The first 4 KiB of the answer' })),
-    error_class: Nullable(Type.String({ description: 'timeout, connection_refused, dns, tls, http_status, …' })),
+    error_class: Nullable(
+      Type.String({ description: 'timeout, connection_refused, dns, tls, http_status, …' }),
+    ),
     error_message: Nullable(Type.String()),
     success: Type.Boolean(),
     trigger: Type.String({ description: 'scheduled, resend or test' }),

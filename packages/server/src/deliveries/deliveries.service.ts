@@ -5,7 +5,7 @@ import { AppError, notFound } from '../errors.js';
 import { actionOf, type EventName, resourceTypeOf } from '../events/event-names.js';
 import { notifyDispatchers } from '../events/outbox.js';
 import { findFacility } from '../facilities/facilities.repository.js';
-import { iso, isoOrNull } from '../http/schemas.js';
+import { iso, isoOrNull, page } from '../http/schemas.js';
 import { newId } from '../ids.js';
 import { findWebhook } from '../webhooks/webhooks.repository.js';
 import {
@@ -67,10 +67,14 @@ export function deliveriesService(deps: AppDeps) {
     if (facility?.plan !== 'premium') {
       throw new AppError('premium_required', 'Webhooks need the premium plan.');
     }
-    if (enabled !== 1) throw new AppError('conflict', 'the webhook is disabled; enable it first', 'enabled');
+    if (enabled !== 1)
+      throw new AppError('conflict', 'the webhook is disabled; enable it first', 'enabled');
   }
 
-  async function requeueAndWake(webhookId: string, where: Parameters<typeof requeue>[2]): Promise<number> {
+  async function requeueAndWake(
+    webhookId: string,
+    where: Parameters<typeof requeue>[2],
+  ): Promise<number> {
     const count = await db.transaction().execute(async (trx) => {
       const n = await requeue(trx, webhookId, where, clock.now());
       if (n > 0) await notifyDispatchers(trx, store.profile);
@@ -83,6 +87,7 @@ export function deliveriesService(deps: AppDeps) {
   return {
     async list(facilityId: string, webhookId: string, q: DeliveryFilter) {
       await webhookOf(facilityId, webhookId);
+      const { limit, offset } = page(q);
       const { rows, total } = await listDeliveries(
         db,
         {
@@ -92,10 +97,10 @@ export function deliveriesService(deps: AppDeps) {
           since: q.since ? Date.parse(q.since) : undefined,
           until: q.until ? Date.parse(q.until) : undefined,
         },
-        q.limit,
-        q.offset,
+        limit,
+        offset,
       );
-      return { objects: rows.map(deliveryOut), meta: { limit: q.limit, offset: q.offset, total_count: total } };
+      return { objects: rows.map(deliveryOut), meta: { limit, offset, total_count: total } };
     },
 
     async get(facilityId: string, webhookId: string, deliveryId: string) {
@@ -111,7 +116,8 @@ export function deliveriesService(deps: AppDeps) {
       const d = await findDelivery(db, webhookId, deliveryId);
       if (!d) throw notFound('delivery');
       await mustBeActive(facilityId, webhook.enabled);
-      if (d.status === 'pending') throw new AppError('conflict', 'the delivery is already queued', 'status');
+      if (d.status === 'pending')
+        throw new AppError('conflict', 'the delivery is already queued', 'status');
       await requeueAndWake(webhookId, { id: deliveryId });
       return deliveryOut((await findDelivery(db, webhookId, deliveryId))!);
     },
@@ -131,7 +137,8 @@ export function deliveriesService(deps: AppDeps) {
     async test(facilityId: string, webhookId: string, input: { event?: EventName; id?: number }) {
       const webhook = await webhookOf(facilityId, webhookId);
       const facility = await findFacility(db, facilityId);
-      if (facility?.plan !== 'premium') throw new AppError('premium_required', 'Webhooks need the premium plan.');
+      if (facility?.plan !== 'premium')
+        throw new AppError('premium_required', 'Webhooks need the premium plan.');
       const subscribed = webhook.events.split(',') as EventName[];
       const event = input.event ?? subscribed[0]!;
       const now = clock.now();
@@ -158,9 +165,16 @@ export function deliveriesService(deps: AppDeps) {
       const target = prepareTarget({ ...webhook, active: true }, deps.secretBox);
       const { headers, body } = buildRequest(target, delivery, now);
       const outcome = await deps.sender.send(webhook.url, headers, body);
-      const update = afterAttempt(delivery, outcome, { scheduleSeconds: [], random: 0, now: clock.now() });
+      const update = afterAttempt(delivery, outcome, {
+        scheduleSeconds: [],
+        random: 0,
+        now: clock.now(),
+      });
       const attempt = await db.transaction().execute(async (trx) => {
-        await trx.insertInto('deliveries').values({ ...delivery, ...update, status: update.status }).execute();
+        await trx
+          .insertInto('deliveries')
+          .values({ ...delivery, ...update, status: update.status })
+          .execute();
         return trx
           .insertInto('attempts')
           .values({

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../app.js';
 import { requireFacility, requireOperator } from '../auth/authenticate.js';
-import { errors, FacilityParams, ListOf, Pagination, security } from '../http/schemas.js';
+import { errors, FacilityParams, ListOf, Pagination, page, security } from '../http/schemas.js';
 import { CreateFacilityBody, FacilitySchema, PatchFacilityBody } from './facilities.schemas.js';
 import { facilitiesService } from './facilities.service.js';
 
@@ -40,7 +40,8 @@ export async function facilityRoutes(app: App): Promise<void> {
     },
     async (request) => {
       await requireOperator(request);
-      return service.list(request.query.limit, request.query.offset);
+      const { limit, offset } = page(request.query);
+      return service.list(limit, offset);
     },
   );
 

@@ -20,10 +20,18 @@ export const FacilityIdParam = Type.String({
 
 export const FacilityParams = Type.Object({ facility_id: FacilityIdParam });
 
+// Optional with defaults, so OpenAPI does not mark them required; page() fills them in.
 export const Pagination = {
-  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-  offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 })),
 };
+
+export function page(q: { limit?: number | undefined; offset?: number | undefined }): {
+  limit: number;
+  offset: number;
+} {
+  return { limit: q.limit ?? 50, offset: q.offset ?? 0 };
+}
 
 export function ListOf<T extends TSchema>(item: T) {
   return Type.Object({

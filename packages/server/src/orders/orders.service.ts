@@ -10,7 +10,7 @@ import {
 import { AppError } from '../errors.js';
 import type { EventName } from '../events/event-names.js';
 import { withEvents } from '../events/outbox.js';
-import { iso } from '../http/schemas.js';
+import { iso, page } from '../http/schemas.js';
 import {
   deleteOrder,
   findOrder,
@@ -117,17 +117,12 @@ export function ordersService(deps: AppDeps) {
   return {
     async list(facilityId: string, query: OrderListInput) {
       await facilityMustExist(store.db, facilityId);
+      const { limit, offset } = page(query);
       const filter = { statuses: query.status, type: query.type };
-      const { rows, total } = await listOrders(
-        store.db,
-        facilityId,
-        filter,
-        query.limit,
-        query.offset,
-      );
+      const { rows, total } = await listOrders(store.db, facilityId, filter, limit, offset);
       return {
         objects: rows.map(orderOut),
-        meta: { limit: query.limit, offset: query.offset, total_count: total },
+        meta: { limit, offset, total_count: total },
       };
     },
 

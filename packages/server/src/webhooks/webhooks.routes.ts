@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../app.js';
 import { requireFacility } from '../auth/authenticate.js';
-import { errors, FacilityParams, ListOf, Pagination, security } from '../http/schemas.js';
+import { errors, FacilityParams, ListOf, Pagination, page, security } from '../http/schemas.js';
 import {
   CreatedWebhookSchema,
   CreateWebhookBody,
@@ -31,7 +31,7 @@ export async function webhookRoutes(app: App): Promise<void> {
     },
     async (request) => {
       await requireFacility(request, request.params.facility_id, 'webhooks');
-      const { limit, offset } = request.query;
+      const { limit, offset } = page(request.query);
       return service.list(request.params.facility_id, limit, offset);
     },
   );
