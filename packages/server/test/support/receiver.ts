@@ -68,7 +68,10 @@ export class TestReceiver {
       this.hanging.add(res);
       return;
     }
-    if (typeof reply === 'function') return reply(res);
+    if (typeof reply === 'function') {
+      reply(res);
+      return;
+    }
     res.writeHead(reply.status, reply.headers ?? {});
     res.end(reply.body ?? '');
   }
