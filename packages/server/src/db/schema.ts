@@ -163,3 +163,17 @@ export interface Database {
   deliveries: DeliveriesTable;
   attempts: AttemptsTable;
 }
+
+/** A UI login; the cookie holds the token, this table only its SHA-256. */
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  facility_id: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+export interface Database {
+  sessions: SessionsTable;
+}

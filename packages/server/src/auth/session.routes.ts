@@ -1,0 +1,144 @@
+// Logging in and out of the settings UI. The session lives in an HttpOnly cookie; the page
+// sends the CSRF token it got here as X-CSRF-Token on every state-changing request.
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../app.js';
+import { AppError } from '../errors.js';
+import { findFacility } from '../facilities/facilities.repository.js';
+import { PlanSchema } from '../facilities/facilities.schemas.js';
+import { errors, iso } from '../http/schemas.js';
+import { principalOf } from './authenticate.js';
+import { loginService, TooManyLogins } from './login.js';
+import {
+  cameOverHttps,
+  clearedSessionCookies,
+  createSessionAuth,
+  csrfTokenOf,
+  sessionCookies,
+  sessionTokenOf,
+} from './sessions.js';
+
+const tags = ['session'];
+
+const SessionSchema = Type.Object(
+  {
+    user: Type.Object({
+      id: Type.String(),
+      email: Type.String(),
+      role: Type.Union([Type.Literal('owner'), Type.Literal('staff')]),
+    }),
+    facility: Type.Object({ id: Type.String(), name: Type.String(), plan: PlanSchema }),
+    csrf_token: Type.String({ description: 'Send as X-CSRF-Token on POST, PATCH and DELETE' }),
+    expires_at: Type.String({
+      format: 'date-time',
+      description: 'Moves forward while the session is used',
+    }),
+  },
+  { title: 'Session' },
+);
+
+const LoginBody = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: 254 }),
+    password: Type.String({ minLength: 1, maxLength: 1024, writeOnly: true }),
+  },
+  { additionalProperties: false },
+);
+
+export async function sessionRoutes(app: App): Promise<void> {
+  const sessions = createSessionAuth(app.deps);
+  const login = loginService(app.deps);
+  const db = app.deps.store.db;
+
+  async function describe(
+    user: { id: string; email: string; role: 'owner' | 'staff'; facility_id: string },
+    token: string,
+    expiresAt: number,
+  ) {
+    const facility = await findFacility(db, user.facility_id);
+    if (!facility) throw new AppError('unauthorized', 'the facility of this user no longer exists');
+    return {
+      user: { id: user.id, email: user.email, role: user.role },
+      facility: { id: facility.id, name: facility.name, plan: facility.plan },
+      csrf_token: csrfTokenOf(token),
+      expires_at: iso(expiresAt),
+    };
+  }
+
+  /** The logged-in user behind this request's cookie (API keys have no session). */
+  async function current(request: FastifyRequest) {
+    const principal = await principalOf(request);
+    const token = sessionTokenOf(request);
+    if (principal?.kind !== 'user' || token === undefined) {
+      throw new AppError('unauthorized', 'not logged in (this request has no session cookie)');
+    }
+    const user = await db
+      .selectFrom('users')
+      .select(['id', 'email', 'role', 'facility_id'])
+      .where('id', '=', principal.userId)
+      .executeTakeFirstOrThrow();
+    return { user, token };
+  }
+
+  app.post(
+    '/v1/session',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Log in to the settings UI; sets the th_session cookie',
+        body: LoginBody,
+        response: { 200: SessionSchema, ...errors(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      let user: Awaited<ReturnType<typeof login.check>>;
+      try {
+        user = await login.check(request.body.email, request.body.password, request.ip);
+      } catch (err) {
+        if (err instanceof TooManyLogins) reply.header('retry-after', err.retryAfterSeconds);
+        throw err;
+      }
+      const { token, expiresAt } = await sessions.create(user);
+      reply.header('set-cookie', sessionCookies(token, cameOverHttps(request)));
+      reply.header('cache-control', 'no-store');
+      request.log.info({ user: user.id, facility: user.facility_id }, 'logged in');
+      return describe(user, token, expiresAt);
+    },
+  );
+
+  app.get(
+    '/v1/session',
+    {
+      schema: {
+        tags,
+        summary: 'The logged-in user, their facility and the CSRF token',
+        response: { 200: SessionSchema, ...errors(401) },
+      },
+    },
+    async (request, reply) => {
+      const { user, token } = await current(request);
+      reply.header('cache-control', 'no-store');
+      const expiresAt = await sessions.expiresAt(token);
+      if (expiresAt === undefined) throw new AppError('unauthorized', 'not logged in');
+      return describe(user, token, expiresAt);
+    },
+  );
+
+  app.delete(
+    '/v1/session',
+    {
+      schema: {
+        tags,
+        summary: 'Log out: the session ends at once',
+        response: { 204: Type.Null(), ...errors(401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const { token } = await current(request);
+      await sessions.destroy(token);
+      reply.header('set-cookie', clearedSessionCookies(cameOverHttps(request)));
+      return reply.status(204).send(null);
+    },
+  );
+}

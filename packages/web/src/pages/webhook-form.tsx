@@ -1,0 +1,269 @@
+// '+ Add webhook' and 'Edit': target URL, username, password and the events, as the help
+// page lists them. Errors come from the API and are shown beside the field they name.
+import { type FormEvent, useEffect, useState } from 'react';
+import { api, messageOf } from '../api';
+import {
+  errorsFrom,
+  Field,
+  type FormErrors,
+  Link,
+  Loading,
+  Notice,
+  noErrors,
+  useTitle,
+} from '../components/ui';
+import { EVENT_GROUPS } from '../events';
+import { setFlash } from '../flash';
+import { WEBHOOKS } from '../paths';
+import { navigate } from '../router';
+import { useFacilityPath } from '../session';
+import type { EventName, Facility, Webhook } from '../types';
+
+const FIELDS = ['url', 'username', 'password', 'events', 'description'] as const;
+
+interface Values {
+  url: string;
+  username: string;
+  password: string;
+  events: EventName[];
+  description: string;
+}
+
+const empty: Values = { url: '', username: '', password: '', events: [], description: '' };
+
+export function WebhookFormPage({ id }: { id?: string }) {
+  const editing = id !== undefined;
+  useTitle(editing ? 'Edit webhook' : 'Add webhook');
+  const at = useFacilityPath();
+  const [values, setValues] = useState<Values>();
+  const [facility, setFacility] = useState<Facility>();
+  const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const [loadError, setLoadError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    Promise.all([
+      api<Facility>('GET', at('')),
+      editing ? api<Webhook>('GET', at(`/webhooks/${encodeURIComponent(id)}`)) : undefined,
+    ]).then(
+      ([f, w]) => {
+        if (!live) return;
+        setFacility(f);
+        setValues(
+          w
+            ? {
+                url: w.url,
+                username: w.username,
+                password: '',
+                events: w.events,
+                description: w.description,
+              }
+            : empty,
+        );
+      },
+      (err) => live && setLoadError(messageOf(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [at, editing, id]);
+
+  const set = <K extends keyof Values>(key: K, value: Values[K]) =>
+    setValues((v) => (v ? { ...v, [key]: value } : v));
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!values) return;
+    setBusy(true);
+    setErrors(noErrors);
+    try {
+      if (editing) {
+        // A blank password keeps the stored one.
+        const { password, ...rest } = values;
+        await api('PATCH', at(`/webhooks/${encodeURIComponent(id)}`), password ? values : rest);
+        setFlash({ text: 'Webhook saved.' });
+      } else {
+        const created = await api<Webhook & { signing_secret: string }>(
+          'POST',
+          at('/webhooks'),
+          values,
+        );
+        setFlash({
+          text: `Webhook added. Changes to the chosen events are now sent to ${created.url}.`,
+          secret: created.signing_secret,
+        });
+      }
+      navigate(WEBHOOKS);
+    } catch (err) {
+      const next = errorsFrom(err, FIELDS);
+      setErrors(next);
+      const first = Object.keys(next.fields)[0];
+      // Take the keyboard to the first field at fault.
+      if (first) {
+        document
+          .querySelector<HTMLElement>(first === 'events' ? '#wh-events input' : `#wh-${first}`)
+          ?.focus();
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const title = editing ? 'Edit webhook' : 'Add webhook';
+  if (loadError) {
+    return (
+      <section className="page">
+        <h1 tabIndex={-1}>{title}</h1>
+        <Notice kind="error">{loadError}</Notice>
+        <Link to={WEBHOOKS}>Back to the webhooks</Link>
+      </section>
+    );
+  }
+  if (!values || !facility) return <Loading what="the webhook" />;
+  if (!editing && facility.plan !== 'premium') {
+    return (
+      <section className="page">
+        <h1 tabIndex={-1}>{title}</h1>
+        <div className="notice notice-warning premium" role="note">
+          <h2>Webhooks need the premium plan</h2>
+          <p>Available starting with the PREMIUM plan. Your restaurant is on the free plan.</p>
+        </div>
+        <Link to={WEBHOOKS}>Back to the webhooks</Link>
+      </section>
+    );
+  }
+  const err = errors.fields;
+  return (
+    <section className="page" aria-labelledby="wh-form-title">
+      <h1 id="wh-form-title" tabIndex={-1}>
+        {title}
+      </h1>
+      <p className="lead">
+        When a chosen event happens, tablehooks sends an HTTP POST to the target URL with Basic Auth
+        (this username and password) and a small JSON body such as{' '}
+        <code>{'{"id": 51918313, "facility_id": "the-fish", "action": "BOOKING_CREATED"}'}</code>.
+      </p>
+      <form className="card form" onSubmit={submit} noValidate>
+        {errors.form && <Notice kind="error">{errors.form}</Notice>}
+        <Field
+          id="wh-url"
+          label="Target URL"
+          error={err.url}
+          hint="Where the HTTP POST goes, e.g. https://hooks.zapier.com/hooks/catch/…"
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="url"
+              inputMode="url"
+              autoComplete="off"
+              spellCheck={false}
+              value={values.url}
+              onChange={(e) => set('url', e.target.value)}
+            />
+          )}
+        </Field>
+        <div className="row">
+          <Field id="wh-username" label="Username" error={err.username} hint="For Basic Auth.">
+            {(p) => (
+              <input
+                {...p}
+                autoComplete="off"
+                spellCheck={false}
+                value={values.username}
+                onChange={(e) => set('username', e.target.value)}
+              />
+            )}
+          </Field>
+          <Field
+            id="wh-password"
+            label="Password"
+            error={err.password}
+            hint={
+              editing
+                ? 'Leave blank to keep the current password.'
+                : 'For Basic Auth. Stored encrypted, never shown again.'
+            }
+          >
+            {(p) => (
+              <input
+                {...p}
+                type="password"
+                autoComplete="new-password"
+                value={values.password}
+                onChange={(e) => set('password', e.target.value)}
+              />
+            )}
+          </Field>
+        </div>
+        <fieldset
+          id="wh-events"
+          className={`events${err.events ? ' has-error' : ''}`}
+          aria-describedby={err.events ? 'wh-events-error' : undefined}
+        >
+          <legend>Events</legend>
+          <p className="hint">Choose one or more. Each sends its own notification.</p>
+          <div className="event-groups">
+            {EVENT_GROUPS.map((g) => (
+              <fieldset key={g.resource} className="event-group">
+                <legend>
+                  {g.area} <span className="muted">({g.resource})</span>
+                </legend>
+                {g.events.map((ev) => (
+                  <div className="check" key={ev.name}>
+                    <input
+                      type="checkbox"
+                      id={`ev-${ev.name}`}
+                      checked={values.events.includes(ev.name)}
+                      onChange={(e) =>
+                        set(
+                          'events',
+                          e.target.checked
+                            ? [...values.events, ev.name]
+                            : values.events.filter((x) => x !== ev.name),
+                        )
+                      }
+                    />
+                    <label htmlFor={`ev-${ev.name}`}>
+                      <code>{ev.name}</code>
+                      <span className="meaning">{ev.meaning}</span>
+                    </label>
+                  </div>
+                ))}
+              </fieldset>
+            ))}
+          </div>
+          {err.events && (
+            <p className="field-error" id="wh-events-error" data-field-error="wh-events">
+              {err.events}
+            </p>
+          )}
+        </fieldset>
+        <Field
+          id="wh-description"
+          label="Description (optional)"
+          error={err.description}
+          hint="A note for your team, e.g. “Zapier → Google Sheets”."
+        >
+          {(p) => (
+            <textarea
+              {...p}
+              rows={2}
+              value={values.description}
+              onChange={(e) => set('description', e.target.value)}
+            />
+          )}
+        </Field>
+        <div className="actions">
+          <button type="submit" className="button primary" disabled={busy}>
+            {busy ? 'Saving…' : editing ? 'Save webhook' : 'Add webhook'}
+          </button>
+          <Link to={WEBHOOKS} className="button">
+            Cancel
+          </Link>
+        </div>
+      </form>
+    </section>
+  );
+}
