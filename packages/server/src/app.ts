@@ -12,7 +12,8 @@ import Fastify, {
 } from 'fastify';
 import { principalOf } from './auth/authenticate.js';
 import type { OperatorKey } from './auth/operator-key.js';
-import type { SessionAuth } from './auth/sessions.js';
+import { sessionRoutes } from './auth/session.routes.js';
+import { createSessionAuth, type SessionAuth } from './auth/sessions.js';
 import { bookingRoutes } from './bookings/bookings.routes.js';
 import type { Clock, Random } from './clock.js';
 import type { Config } from './config.js';
@@ -24,13 +25,17 @@ import { AppError } from './errors.js';
 import { eventRoutes } from './events/events.routes.js';
 import { facilityRoutes } from './facilities/facilities.routes.js';
 import { healthRoutes } from './health/health.routes.js';
-import { installErrorHandler } from './http/error-handler.js';
+import { frameworkErrors, installErrorHandler } from './http/error-handler.js';
+import { echoRequestIds, requestIdOf } from './http/request-id.js';
 import { validatorCompiler } from './http/validation.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics/metrics.js';
+import { metricsRoutes } from './metrics/metrics.routes.js';
 import { orderRoutes } from './orders/orders.routes.js';
 import type { SecretBox } from './security/secret-box.js';
 import type { LookupFn } from './security/ssrf.js';
 import { version } from './version.js';
+import { webRoutes } from './web/static.routes.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
 
 export interface AppDeps {
@@ -52,6 +57,8 @@ export interface AppDeps {
   sessions?: SessionAuth;
   /** True once shutdown began: /readyz turns 503 so load balancers drain us. */
   stopping: () => boolean;
+  /** Prometheus metrics served at /metrics (main.ts gives one registry per process). */
+  metrics?: Metrics;
 }
 
 declare module 'fastify' {
@@ -78,11 +85,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: 1024 * 1024,
     // Ids in the path are never case- or slash-sensitive aliases of each other.
     routerOptions: { ignoreTrailingSlash: true },
+    genReqId: requestIdOf,
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
   const app: App = fastify;
+  deps.sessions ??= createSessionAuth(deps);
   app.decorate('deps', deps);
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandler(app);
+  echoRequestIds(app);
 
   await app.register(swagger, {
     openapi: {
@@ -127,5 +138,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(eventRoutes);
   await app.register(webhookRoutes);
   await app.register(deliveryRoutes);
+  await app.register(metricsRoutes);
+  await app.register(sessionRoutes);
+  await app.register(webRoutes());
   return app;
 }

@@ -3,6 +3,7 @@ import type { DialectProfile } from './dialect.js';
 import * as foundation from './migrations/2026-11-27T10-foundation.js';
 import * as domain from './migrations/2026-11-27T11-domain.js';
 import * as webhooks from './migrations/2026-11-27T12-webhooks.js';
+import * as sessions from './migrations/2026-11-27T13-sessions.js';
 import type { Database } from './schema.js';
 
 type Step = { up(db: Kysely<any>, profile: DialectProfile): Promise<void> };
@@ -13,6 +14,7 @@ const steps: Record<string, Step> = {
   '2026-11-27T10-foundation': foundation,
   '2026-11-27T11-domain': domain,
   '2026-11-27T12-webhooks': webhooks,
+  '2026-11-27T13-sessions': sessions,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -30,11 +32,16 @@ export interface MigrationReport {
   applied: string[];
 }
 
+/** Reported before each pending migration runs (`tablehooks migrate` prints progress). */
+export type MigrationStep = (step: { name: string; index: number; pending: number }) => void;
+
 export async function migrateToLatest(
   db: Kysely<Database>,
   profile: DialectProfile,
+  onStep?: MigrationStep,
 ): Promise<MigrationReport> {
   const migrator = new Migrator({ db, provider: new StaticProvider(profile) });
+  if (onStep) return migrateOneByOne(migrator, onStep);
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     throw new Error('database migration failed', { cause: error });
@@ -42,4 +49,22 @@ export async function migrateToLatest(
   return {
     applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
   };
+}
+
+// One migration per lock, so each can be reported; another process migrating at the same
+// time only means fewer steps here.
+async function migrateOneByOne(
+  migrator: Migrator,
+  onStep: MigrationStep,
+): Promise<MigrationReport> {
+  const pending = (await migrator.getMigrations()).filter((m) => !m.executedAt);
+  const applied: string[] = [];
+  for (const [index, migration] of pending.entries()) {
+    onStep({ name: migration.name, index, pending: pending.length });
+    const { error, results } = await migrator.migrateUp();
+    if (error) throw new Error('database migration failed', { cause: error });
+    for (const r of results ?? []) if (r.status === 'Success') applied.push(r.migrationName);
+    if (!results?.length) break;
+  }
+  return { applied };
 }

@@ -10,6 +10,7 @@ import type { AttemptsTable, Database } from '../db/schema.js';
 import type { Wakeup } from '../events/wakeup.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
+import type { DeliveryMetrics } from '../metrics/metrics.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { afterAttempt, type DeliveryUpdate } from './next-state.js';
 import { buildRequest, type PreparedTarget, prepareTarget } from './request.js';
@@ -28,6 +29,8 @@ export interface DispatcherDeps {
   sender: Sender;
   logger: Logger;
   wakeup: Wakeup;
+  /** Counters and histograms per attempt (no I/O); absent in most tests. */
+  metrics?: DeliveryMetrics;
 }
 
 const MAX_BATCH = 200;
@@ -45,7 +48,10 @@ export class Dispatcher {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private inFlight = 0;
-  private readonly perWebhook = new Map<string, { active: number; queue: { d: Claimed; t: PreparedTarget }[] }>();
+  private readonly perWebhook = new Map<
+    string,
+    { active: number; queue: { d: Claimed; t: PreparedTarget }[] }
+  >();
   private finished: Finished[] = [];
   private paused: string[] = [];
   private flushing: Promise<void> | undefined;
@@ -152,7 +158,9 @@ export class Dispatcher {
     });
     if (claimed.length === 0) return { claimed: 0, requested };
 
-    const targets = await loadWebhookTargets(store.db, [...new Set(claimed.map((d) => d.webhook_id))]);
+    const targets = await loadWebhookTargets(store.db, [
+      ...new Set(claimed.map((d) => d.webhook_id)),
+    ]);
     const prepared = new Map<string, PreparedTarget | undefined>();
     for (const d of claimed) {
       const target = targets.get(d.webhook_id);
@@ -209,6 +217,8 @@ export class Dispatcher {
       now: clock.now(),
     });
     this.finished.push({ delivery: d, outcome, update });
+    this.deps.metrics?.observeAttempt(d, outcome, update.status);
+    // One line per attempt: ids, status and timing only; never the body or the credentials.
     this.deps.logger.info(
       {
         delivery: d.id,
@@ -216,7 +226,7 @@ export class Dispatcher {
         event: d.event,
         status: outcome.statusCode,
         error: outcome.errorClass,
-        ms: outcome.durationMs,
+        duration_ms: outcome.durationMs,
         outcome: update.status,
       },
       'delivery attempt',
@@ -246,7 +256,10 @@ export class Dispatcher {
     this.paused = [];
     this.flushing = this.write(finished, paused)
       .catch((err) => {
-        this.deps.logger.error({ err, count: finished.length }, 'dispatcher: recording outcomes failed; will retry');
+        this.deps.logger.error(
+          { err, count: finished.length },
+          'dispatcher: recording outcomes failed; will retry',
+        );
         this.finished.unshift(...finished);
         this.paused.unshift(...paused);
         setTimeout(() => void this.flush(), ERROR_BACKOFF_MS).unref();

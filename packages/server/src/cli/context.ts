@@ -1,0 +1,101 @@
+// What a command runs against: the configuration from the environment (as `serve` reads it),
+// the store brought up to date, and the same services the HTTP routes use, built from an
+// AppDeps of the CLI's own. The operator is on the machine; there is no API key to check.
+import type { Command } from 'commander';
+import type { AppDeps } from '../app.js';
+import { systemClock, systemRandom } from '../clock.js';
+import { type Config, loadConfig } from '../config.js';
+import { openStore, type Store } from '../db/dialect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { Sender } from '../dispatcher/sender.js';
+import { createLogger } from '../logger.js';
+import { SecretBox } from '../security/secret-box.js';
+import { resolveSecretKey } from '../security/secret-key.js';
+import { CliError, EXIT } from './errors.js';
+import { createOutput, type Output } from './output.js';
+
+export interface CliContext {
+  config: Config;
+  store: Store;
+  deps: AppDeps;
+  out: Output;
+}
+
+/** --json, wherever it was given on the command line. */
+export function outputFor(command: Command): Output {
+  return createOutput(Boolean(command.optsWithGlobals().json));
+}
+
+export async function openMigratedStore(config: Config, out: Output): Promise<Store> {
+  const store = openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: 2,
+  });
+  try {
+    const { applied } = await migrateToLatest(store.db, store.profile);
+    if (applied.length > 0) out.note(`${store.location}: applied ${applied.join(', ')}`);
+    return store;
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw new CliError(
+      `cannot open the database at ${store.location}: ${causeOf(err)}`,
+      EXIT.unavailable,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+function causeOf(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e?.cause) e = e.cause as typeof e;
+  return e?.message ?? String(err);
+}
+
+export async function withContext<T>(
+  command: Command,
+  work: (ctx: CliContext) => Promise<T>,
+): Promise<T> {
+  const out = outputFor(command);
+  // A bad value is a ConfigError: exit 2 with the variable's name (errors.ts).
+  const config = loadConfig();
+  const store = await openMigratedStore(config, out);
+  const sender = new Sender({
+    timeoutMs: config.deliveryTimeoutMs,
+    bodyLimit: config.responseBodyLimit,
+    policy: { allowedCidrs: config.allowedTargets },
+    clock: systemClock,
+  });
+  const deps: AppDeps = {
+    config,
+    store,
+    logger: createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', process.stderr),
+    clock: systemClock,
+    random: systemRandom,
+    // Nothing here authenticates: the operator acts through the machine, not an API key.
+    operatorKey: { matches: () => false },
+    secretBox: new SecretBox(
+      resolveSecretKey(config, () => systemRandom.bytes(32)),
+      systemRandom.bytes,
+    ),
+    // No dispatcher in this process. On PostgreSQL the commit's NOTIFY wakes the running
+    // ones; on SQLite the server notices within its poll interval.
+    wake: () => {},
+    sender,
+    stopping: () => false,
+  };
+  try {
+    return await work({ config, store, deps, out });
+  } finally {
+    await sender.close();
+    await store.close();
+  }
+}
+
+/** The address people open in a browser: a wildcard listen address is reached on loopback. */
+export function browserUrl(config: Config, port = config.port): string {
+  const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+}

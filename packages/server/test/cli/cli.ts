@@ -1,0 +1,72 @@
+// The real binary as an operator runs it: `node dist/main.js <args>` in its own process,
+// against a test store, with a bounded wait.
+import { OPERATOR_KEY, TEST_SECRET_KEY } from '../support/harness.js';
+import { runMain } from '../support/process.js';
+import type { TestStore } from '../support/stores.js';
+
+export interface CliResult {
+  code: number | string;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (for --json runs). */
+  json: any;
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** The environment `serve` would get for this store: the same key as the in-process harness. */
+export function envFor(store: TestStore, extra: Env = {}): Env {
+  return {
+    TABLEHOOKS_DATA_DIR: store.dataDir,
+    DATABASE_URL: store.databaseUrl,
+    TABLEHOOKS_SECRET_KEY: TEST_SECRET_KEY,
+    TABLEHOOKS_OPERATOR_KEY: OPERATOR_KEY,
+    TABLEHOOKS_ALLOWED_TARGETS: '127.0.0.1/32',
+    TABLEHOOKS_LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+export async function cli(args: string[], env: Env, timeoutMs = 30_000): Promise<CliResult> {
+  const run = runMain(args, env);
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
+  const code = await run.exited;
+  clearTimeout(timer);
+  let json: any;
+  try {
+    json = JSON.parse(run.stdout());
+  } catch {
+    json = undefined;
+  }
+  return { code, stdout: run.stdout(), stderr: run.stderr(), json };
+}
+
+/** Waits until `check` passes on the process's output, or fails after timeoutMs. */
+export async function until(
+  check: () => boolean,
+  what: () => string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Starts a long-running command (serve, demo) on port 0 and waits for its URL. */
+export async function startCommand(args: string[], env: Env, timeoutMs = 30_000) {
+  const run = runMain(args, { TABLEHOOKS_PORT: '0', ...env });
+  try {
+    await until(
+      () => /serving on http:\/\/\S+/.test(run.stdout()),
+      () => `no URL yet:\n${run.stdout()}\n${run.stderr()}`,
+      timeoutMs,
+    );
+  } catch (err) {
+    run.child.kill('SIGKILL');
+    throw err;
+  }
+  const url = /serving on (http:\/\/\S+?)\/? /.exec(run.stdout())![1]!;
+  return { ...run, url };
+}
