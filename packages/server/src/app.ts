@@ -109,6 +109,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'Api-Key' },
           bearer: { type: 'http', scheme: 'bearer' },
+          // The settings UI's login session; state-changing calls also need X-CSRF-Token.
+          cookie: { type: 'apiKey', in: 'cookie', name: 'th_session' },
         },
       },
     },

@@ -113,6 +113,7 @@ export async function sessionRoutes(app: App): Promise<void> {
       schema: {
         tags,
         summary: 'The logged-in user, their facility and the CSRF token',
+        security: [{ cookie: [] }],
         response: { 200: SessionSchema, ...errors(401) },
       },
     },
@@ -131,6 +132,7 @@ export async function sessionRoutes(app: App): Promise<void> {
       schema: {
         tags,
         summary: 'Log out: the session ends at once',
+        security: [{ cookie: [] }],
         response: { 204: Type.Null(), ...errors(401, 403) },
       },
     },

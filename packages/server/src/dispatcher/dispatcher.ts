@@ -19,6 +19,7 @@ import { type Claimed, claimDeliveries } from './sql/claim-deliveries.js';
 import { completeDeliveries, type WebhookVerdict } from './sql/complete-deliveries.js';
 import { loadWebhookTargets } from './sql/load-webhooks.js';
 import { nextDueAt } from './sql/next-due.js';
+import { releaseDeliveries } from './sql/release-deliveries.js';
 
 export interface DispatcherDeps {
   store: { db: Kysely<Database>; profile: DialectProfile };
@@ -83,8 +84,18 @@ export class Dispatcher {
     this.unsubscribe?.();
     this.signal();
     await this.loopDone;
-    // Queued but unsent deliveries keep their lease and come back after it; sending them
-    // now would delay the stop by up to their timeouts.
+    // Claimed but not yet started: hand them back so another dispatcher (or our successor)
+    // sends them now rather than after the lease. Those in flight finish (each has a deadline).
+    const queued: string[] = [];
+    for (const w of this.perWebhook.values()) queued.push(...w.queue.splice(0).map((q) => q.d.id));
+    try {
+      await releaseDeliveries(this.deps.store.db, queued, this.id, this.deps.clock.now());
+    } catch (err) {
+      this.deps.logger.warn(
+        { err, count: queued.length },
+        'dispatcher: could not release claims; they return after the lease',
+      );
+    }
     while (this.inFlight > 0) await new Promise<void>((r) => this.idle.push(r));
     await this.flush();
   }

@@ -53,5 +53,12 @@ export const errors = (...codes: number[]) =>
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
-/** Either header works: `Api-Key: …` (resmio style) or `Authorization: Bearer …`. */
-export const security: { [label: string]: string[] }[] = [{ apiKey: [] }, { bearer: [] }];
+/**
+ * Either header works: `Api-Key: …` (resmio style) or `Authorization: Bearer …`; the UI
+ * uses its session cookie.
+ */
+export const security: { [label: string]: string[] }[] = [
+  { apiKey: [] },
+  { bearer: [] },
+  { cookie: [] },
+];
