@@ -1,15 +1,29 @@
 // Who is calling: the operator, a facility's API key, or (with the UI) a logged-in user.
 // Keys go in `Api-Key:` (resmio style) or `Authorization: Bearer`.
 import type { FastifyRequest } from 'fastify';
+import type { AppDeps } from '../app.js';
 import { AppError } from '../errors.js';
 import { sha256Hex } from '../security/hashing.js';
 import type { Principal, Scope } from './principal.js';
+import { clientOf, FailureLimiter, TooManyFailures } from './rate-limit.js';
 
 // Writing last_used_at on every call would turn each read into a write; a minute is precise
 // enough to tell a key in use from a forgotten one.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 const resolved = new WeakMap<FastifyRequest, Promise<Principal | undefined>>();
+// One per app, keyed by its deps: request.server is the route's plugin context, which
+// differs from route to route, while deps is the one object they all share.
+const limiters = new WeakMap<AppDeps, FailureLimiter>();
+
+function limiterOf(deps: AppDeps): FailureLimiter {
+  let limiter = limiters.get(deps);
+  if (!limiter) {
+    limiter = new FailureLimiter(deps.clock);
+    limiters.set(deps, limiter);
+  }
+  return limiter;
+}
 
 function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers['api-key'];
@@ -34,7 +48,16 @@ async function resolve(request: FastifyRequest): Promise<Principal | undefined> 
     .where('key_hash', '=', sha256Hex(key))
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
-  if (!row) throw new AppError('unauthorized', 'the API key is not valid or was revoked');
+  if (!row) {
+    // Only failures count, and only against the address they came from: a valid key is
+    // always served, so neither an attacker elsewhere nor a broken integration behind the
+    // same egress address (Zapier, Make) can lock anybody out. Keys carry 256 random bits,
+    // so the brake is not what stops guessing; it tells a client looping on a dead key to
+    // back off (Retry-After) before it fills our logs.
+    const wait = limiterOf(deps).fail(clientOf(request.ip));
+    if (wait > 0) throw new TooManyFailures(wait);
+    throw new AppError('unauthorized', 'the API key is not valid or was revoked');
+  }
   const now = deps.clock.now();
   if (row.last_used_at === null || now - row.last_used_at > LAST_USED_RESOLUTION_MS) {
     await deps.store.db

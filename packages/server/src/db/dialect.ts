@@ -28,6 +28,20 @@ export interface DialectProfile {
   lockClause: string;
   /** Run inside a transaction that created due deliveries: wakes every dispatcher on commit. */
   wakeStatement: string | undefined;
+  /**
+   * Lets a dispatcher's own bookkeeping (a claim's lease, recorded outcomes) commit without
+   * waiting for the disk. A machine crash can lose the last moments of it, and the deliveries
+   * concerned are then sent again, which at-least-once allows; a later durable commit (any
+   * API write) flushes it too. API writes never use this: their 2xx means on disk.
+   */
+  lazyCommit: {
+    /** On the connection, before the transaction (SQLite can't change it inside one). */
+    before: string[];
+    /** First statements inside the transaction; they last until its end. */
+    inside: string[];
+    /** On the connection, after the transaction, whatever happened: back to durable. */
+    after: string[];
+  };
   /** Adds an auto-incrementing integer primary key column named `id`. */
   autoIdColumn<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'>;
 }
@@ -40,6 +54,12 @@ const sqliteProfile: DialectProfile = {
   listenNotify: false,
   // One process: the in-process wake-up after commit is enough.
   wakeStatement: undefined,
+  // WAL with synchronous=NORMAL: no fsync at this commit; the next FULL commit syncs it too.
+  lazyCommit: {
+    before: ['pragma synchronous = NORMAL'],
+    inside: [],
+    after: ['pragma synchronous = FULL'],
+  },
   autoIdColumn: (table) =>
     table.addColumn('id', 'integer', (c: ColumnDefinitionBuilder) =>
       c.primaryKey().autoIncrement(),
@@ -53,6 +73,8 @@ const postgresProfile: DialectProfile = {
   listenNotify: true,
   // NOTIFY inside a transaction is delivered at commit, and never if it rolls back.
   wakeStatement: `select pg_notify('${WAKE_CHANNEL}', '')`,
+  // An asynchronous commit: visible at once, on disk within ~3 × wal_writer_delay.
+  lazyCommit: { before: [], inside: ['set local synchronous_commit = off'], after: [] },
   autoIdColumn: (table) =>
     table.addColumn('id', 'bigint', (c: ColumnDefinitionBuilder) =>
       c.primaryKey().generatedByDefaultAsIdentity(),
@@ -112,6 +134,10 @@ function openPostgres(url: string, poolSize: number): Store {
   // A dropped connection (database restart) must not crash the process; the pool
   // replaces it and /readyz reports the outage meanwhile.
   pool.on('error', () => {});
+  // …and so must one that dies while checked out (e.g. between two statements): pg emits
+  // 'error' on the client itself, which has no listener then, and Node would exit. The
+  // statement in flight fails on its own, and the pool drops the dead client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const parsed = new URL(url);
   return {

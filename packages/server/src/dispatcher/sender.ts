@@ -27,7 +27,10 @@ export interface SenderOptions {
 }
 
 const errorClasses: [RegExp, string][] = [
-  [/^(UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|UND_ERR_CONNECT_TIMEOUT|ETIMEDOUT|ABORT_ERR)$/, 'timeout'],
+  [
+    /^(UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|UND_ERR_CONNECT_TIMEOUT|ETIMEDOUT|ABORT_ERR)$/,
+    'timeout',
+  ],
   [/^ECONNREFUSED$/, 'connection_refused'],
   [/^(ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED)$/, 'connection_reset'],
   [/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)$/, 'dns'],
@@ -37,18 +40,57 @@ const errorClasses: [RegExp, string][] = [
 ];
 
 function classify(err: unknown, timedOut: boolean): { errorClass: string; errorMessage: string } {
-  if (timedOut) return { errorClass: 'timeout', errorMessage: 'no complete answer within the timeout' };
-  let e = err as { code?: string; message?: string; cause?: unknown } | undefined;
+  if (timedOut)
+    return { errorClass: 'timeout', errorMessage: 'no complete answer within the timeout' };
+  let e = err as { code?: string; name?: string; message?: string; cause?: unknown } | undefined;
   // undici wraps socket errors; the useful code is often on the cause.
   for (let depth = 0; e && depth < 4; depth++) {
-    const code = e.code ?? '';
+    // undici's HTTPParserError has no code when the answer is not HTTP at all.
+    const code = e.code ?? (e.name === 'HTTPParserError' ? 'HPE_INVALID' : '');
     for (const [pattern, name] of errorClasses) {
-      if (pattern.test(code)) return { errorClass: name, errorMessage: `${code}: ${e.message ?? ''}`.slice(0, 500) };
+      if (pattern.test(code))
+        return {
+          errorClass: name,
+          errorMessage: storable(`${code}: ${e.message ?? ''}`.slice(0, 500)),
+        };
     }
     e = e.cause as typeof e;
   }
   const first = err as { code?: string; message?: string };
-  return { errorClass: 'network', errorMessage: `${first?.code ?? 'error'}: ${first?.message ?? String(err)}`.slice(0, 500) };
+  return {
+    errorClass: 'network',
+    errorMessage: storable(
+      `${first?.code ?? 'error'}: ${first?.message ?? String(err)}`.slice(0, 500),
+    ),
+  };
+}
+
+/**
+ * Text as every store takes it: PostgreSQL refuses NUL in a text column, and one such answer
+ * would fail the whole batch of outcomes it is written with, again and again.
+ */
+function storable(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
+/**
+ * The answer with our own credentials blanked out. Some receivers echo the request back
+ * (debugging endpoints, proxies' error pages); stored as is, the attempt log would hand the
+ * write-only password to anyone who can read the delivery log.
+ */
+function withoutCredentials(text: string, authorization: string | undefined): string {
+  const token = /^Basic\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  if (!token) return text;
+  const userPass = Buffer.from(token, 'base64').toString('utf8');
+  const password = userPass.slice(userPass.indexOf(':') + 1);
+  // The user:password pair before the password alone, so that no half of it is left.
+  const secrets = [token, userPass, password]
+    .filter((x) => x.length >= 4)
+    // Also as a JSON echo spells them (escaped quotes and backslashes; PHP escapes slashes).
+    .flatMap((x) => [x, JSON.stringify(x).slice(1, -1), x.replaceAll('/', '\\/')]);
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join('[redacted]');
+  return out;
 }
 
 export class Sender {
@@ -78,62 +120,87 @@ export class Sender {
       timedOut = true;
       controller.abort();
     }, this.options.timeoutMs);
+    const failed = (err: unknown): Outcome => ({
+      startedAt,
+      durationMs: Math.round(performance.now() - t0),
+      statusCode: null,
+      responseBody: null,
+      ...classify(err, timedOut),
+      success: false,
+      retryAfter: undefined,
+    });
     try {
-      const res = await request(url, {
-        method: 'POST',
-        headers,
-        body,
-        dispatcher: this.agent,
-        signal: controller.signal,
-      });
-      const responseBody = await this.readBounded(res.body);
+      let res: Awaited<ReturnType<typeof request>>;
+      try {
+        res = await request(url, {
+          method: 'POST',
+          headers,
+          body,
+          dispatcher: this.agent,
+          signal: controller.signal,
+        });
+      } catch (err) {
+        return failed(err);
+      }
+      // The status line and headers came in time, so they are the answer. The body is only
+      // kept for the log: it is read up to the size cap or the deadline, whichever comes
+      // first, and a receiver still trickling it then is cut off, not failed (a 2xx that
+      // came in time would otherwise be retried, and finally disabled, forever).
+      const read = await this.readBounded(res.body, () => timedOut);
+      if (read.error) return failed(read.error);
+      if (read.text !== undefined) read.text = withoutCredentials(read.text, headers.authorization);
       const statusCode = res.statusCode;
       const success = statusCode >= 200 && statusCode < 300;
+      const redirect = statusCode >= 300 && statusCode < 400;
       const retryAfter = res.headers['retry-after'];
       return {
         startedAt,
         durationMs: Math.round(performance.now() - t0),
         statusCode,
-        responseBody,
-        errorClass: success ? null : statusCode >= 300 && statusCode < 400 ? 'redirect' : 'http_status',
+        responseBody: read.text ?? null,
+        errorClass: success ? null : redirect ? 'redirect' : 'http_status',
         errorMessage: success
           ? null
-          : statusCode >= 300 && statusCode < 400
-            ? `redirect to ${String(res.headers.location ?? '?').slice(0, 200)} not followed`
+          : redirect
+            ? storable(
+                `redirect to ${String(res.headers.location ?? '?').slice(0, 200)} not followed`,
+              )
             : `HTTP ${statusCode}`,
         success,
         retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
-      };
-    } catch (err) {
-      return {
-        startedAt,
-        durationMs: Math.round(performance.now() - t0),
-        statusCode: null,
-        responseBody: null,
-        ...classify(err, timedOut),
-        success: false,
-        retryAfter: undefined,
       };
     } finally {
       clearTimeout(timer);
     }
   }
 
-  /** Reads at most bodyLimit bytes; a huge or never-ending answer is cut, not waited for. */
-  private async readBounded(stream: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+  /**
+   * Reads at most bodyLimit bytes and stops at the deadline: a huge or never-ending answer
+   * is cut, not waited for. A broken connection mid-body is an error; the deadline is not.
+   */
+  private async readBounded(
+    stream: AsyncIterable<Buffer> & { destroy(): void },
+    deadlinePassed: () => boolean,
+  ): Promise<{ text: string; error?: undefined } | { text?: undefined; error: unknown }> {
     const limit = this.options.bodyLimit;
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of stream) {
-      const room = limit - size;
-      chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-      size += Math.min(chunk.length, room);
-      if (size >= limit) {
-        stream.destroy();
-        break;
+    let complete = false;
+    try {
+      for await (const chunk of stream) {
+        const room = limit - size;
+        chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+        size += Math.min(chunk.length, room);
+        if (size >= limit) break;
       }
+      complete = size < limit;
+    } catch (err) {
+      if (!deadlinePassed()) return { error: err };
+    } finally {
+      // Whatever is left unread is not wanted: close the connection rather than drain it.
+      if (!complete) stream.destroy();
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return { text: storable(Buffer.concat(chunks).toString('utf8')) };
   }
 
   close(): Promise<void> {

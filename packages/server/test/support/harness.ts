@@ -9,6 +9,7 @@ import { Sender } from '../../src/dispatcher/sender.js';
 import { createWakeup, type Wakeup } from '../../src/events/wakeup.js';
 import { createLogger } from '../../src/logger.js';
 import { SecretBox } from '../../src/security/secret-box.js';
+import type { LookupFn } from '../../src/security/ssrf.js';
 import { noJitter, TestClock } from './clock.js';
 import { createTestStore, type TestStore } from './stores.js';
 
@@ -45,6 +46,10 @@ export interface HarnessOptions {
   dispatcher?: boolean;
   /** Share this store (e.g. with subprocesses) instead of a throw-away one; it is not dropped on close. */
   store?: TestStore;
+  /** DNS for the SSRF checks, at creation (AppDeps.lookup) and at connect time (the Sender). */
+  lookup?: LookupFn;
+  /** Extra log lines go here too (e.g. a file that outlives the test), besides `logs`. */
+  logSink?: (line: string) => void;
 }
 
 export async function createHarness(
@@ -62,6 +67,7 @@ export async function createHarness(
   const sink = new Writable({
     write(chunk, _enc, done) {
       logs.push(String(chunk));
+      options.logSink?.(String(chunk));
       done();
     },
   });
@@ -77,7 +83,10 @@ export async function createHarness(
   const sender = new Sender({
     timeoutMs: config.deliveryTimeoutMs,
     bodyLimit: config.responseBodyLimit,
-    policy: { allowedCidrs: config.allowedTargets },
+    policy: {
+      allowedCidrs: config.allowedTargets,
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    },
     clock,
   });
   const dispatcher = options.dispatcher
@@ -95,6 +104,7 @@ export async function createHarness(
     clock,
     random: noJitter,
     stopping: () => stopping,
+    ...(options.lookup ? { lookup: options.lookup } : {}),
   });
   await app.ready();
   return {
