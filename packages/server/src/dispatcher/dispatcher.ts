@@ -49,6 +49,13 @@ export class Dispatcher {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private inFlight = 0;
+  /**
+   * Deliveries this dispatcher holds (queued or in flight) and whose outcome is not yet
+   * recorded. If a lease runs out while an attempt is still going (a receiver slower than
+   * the lease), the next claim may return the same delivery: it must not be sent twice by
+   * us, nor its outcome written twice.
+   */
+  private readonly held = new Set<string>();
   private readonly perWebhook = new Map<
     string,
     { active: number; queue: { d: Claimed; t: PreparedTarget }[] }
@@ -88,6 +95,7 @@ export class Dispatcher {
     // sends them now rather than after the lease. Those in flight finish (each has a deadline).
     const queued: string[] = [];
     for (const w of this.perWebhook.values()) queued.push(...w.queue.splice(0).map((q) => q.d.id));
+    for (const id of queued) this.held.delete(id);
     try {
       await releaseDeliveries(this.deps.store.db, queued, this.id, this.deps.clock.now());
     } catch (err) {
@@ -174,6 +182,7 @@ export class Dispatcher {
     ]);
     const prepared = new Map<string, PreparedTarget | undefined>();
     for (const d of claimed) {
+      if (this.held.has(d.id)) continue;
       const target = targets.get(d.webhook_id);
       if (!target?.active) {
         this.paused.push(d.id);
@@ -191,6 +200,7 @@ export class Dispatcher {
   }
 
   private enqueue(d: Claimed, t: PreparedTarget): void {
+    this.held.add(d.id);
     let w = this.perWebhook.get(t.id);
     if (!w) {
       w = { active: 0, queue: [] };
@@ -318,6 +328,7 @@ export class Dispatcher {
       paused,
       verdicts: [...verdicts.values()],
     });
+    for (const f of finished) this.held.delete(f.delivery.id);
     for (const d of result.disabled) {
       this.deps.logger.warn({ webhook: d.webhookId, reason: d.reason }, 'webhook disabled');
     }

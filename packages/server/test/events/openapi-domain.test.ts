@@ -33,7 +33,7 @@ describeEachDialect('the OpenAPI document for bookings, orders and events', (dia
     for (const m of methods) {
       const op = item[m];
       expect(op.tags).toEqual([tag]);
-      expect(op.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
+      expect(op.security).toEqual([{ apiKey: [] }, { bearer: [] }, { cookie: [] }]);
       expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403', '404']));
       const ok = Object.keys(op.responses).find((c) => c.startsWith('2'));
       expect(ok, `${m} ${path}`).toBeDefined();

@@ -2,12 +2,8 @@
 // busy event loop, a stalled disk) must not send that delivery a second time itself, and a
 // success must never be dropped for a stale failure.
 //
-// KNOWN DEFECT (reported, in src/dispatcher/dispatcher.ts, which this suite does not own):
-// the dispatcher re-claims its own in-flight delivery once the lease lapses, sends it again,
-// and completes both attempts under the same leased_by, so whichever outcome is written
-// first wins and the other is dropped — a 200 can be lost and the delivery re-sent. Seen in
-// the crash test under load. `it.fails` keeps the suite green until the fix lands; then this
-// test fails, and `.fails` must go.
+// The dispatcher keeps the ids it holds (queued or in flight, outcome not yet recorded) and
+// skips them when a later claim returns them after their lease lapsed.
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { call, createFacility, operator } from '../support/fixtures.js';
@@ -45,7 +41,7 @@ describeEachDialect('a lease that runs out mid-attempt', (dialect) => {
     await h.close();
   });
 
-  it.fails('sends a delivery once while its first attempt is still in flight, and keeps the success', async () => {
+  it('sends a delivery once while its first attempt is still in flight, and keeps the success', async () => {
     const fac = await createFacility(h);
     const hook = await call(h, {
       method: 'POST',
