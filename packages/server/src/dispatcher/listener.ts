@@ -9,7 +9,11 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-export function listenForWakeups(databaseUrl: string, onWake: () => void, logger: Logger): Listener {
+export function listenForWakeups(
+  databaseUrl: string,
+  onWake: () => void,
+  logger: Logger,
+): Listener {
   let client: pg.Client | undefined;
   let closed = false;
   let retryMs = 250;

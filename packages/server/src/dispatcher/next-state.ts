@@ -42,11 +42,16 @@ export function afterAttempt(d: AttemptedDelivery, o: Outcome, p: Policy): Deliv
     return { ...base, status: 'succeeded', next_attempt_at: p.now, succeeded_at: p.now };
   }
   // A test trigger is tried once; 410 Gone means the receiver asked us to stop.
-  const delay = d.is_test || o.statusCode === 410 ? undefined : retryDelayMs(tries, p.scheduleSeconds, p.random);
+  const delay =
+    d.is_test || o.statusCode === 410
+      ? undefined
+      : retryDelayMs(tries, p.scheduleSeconds, p.random);
   if (delay === undefined) {
     return { ...base, status: 'failed', next_attempt_at: p.now, succeeded_at: null };
   }
   const honoured =
-    o.statusCode === 429 || o.statusCode === 503 ? limitRetryAfter(delay, o.retryAfter, p.now) : delay;
+    o.statusCode === 429 || o.statusCode === 503
+      ? limitRetryAfter(delay, o.retryAfter, p.now)
+      : delay;
   return { ...base, status: 'pending', next_attempt_at: p.now + honoured, succeeded_at: null };
 }

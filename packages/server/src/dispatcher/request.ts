@@ -29,7 +29,11 @@ export function buildRequest(
   delivery: { id: string; resource_id: number; facility_id: string; event: string },
   nowMs: number,
 ): { headers: Record<string, string>; body: string } {
-  const body = triggerBody(delivery.resource_id, delivery.facility_id, delivery.event.toUpperCase());
+  const body = triggerBody(
+    delivery.resource_id,
+    delivery.facility_id,
+    delivery.event.toUpperCase(),
+  );
   const timestamp = Math.floor(nowMs / 1000);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -38,6 +42,7 @@ export function buildRequest(
     'webhook-id': delivery.id,
     'webhook-timestamp': String(timestamp),
   };
-  if (target.signingSecret) headers['webhook-signature'] = sign(target.signingSecret, delivery.id, timestamp, body);
+  if (target.signingSecret)
+    headers['webhook-signature'] = sign(target.signingSecret, delivery.id, timestamp, body);
   return { headers, body };
 }

@@ -7,7 +7,11 @@ export const JITTER = 0.2;
  * Delay before the next try, after `tries` failed tries in this cycle (1 = the first
  * attempt failed), or undefined when the schedule is exhausted. `random` is in [0, 1).
  */
-export function retryDelayMs(tries: number, scheduleSeconds: readonly number[], random: number): number | undefined {
+export function retryDelayMs(
+  tries: number,
+  scheduleSeconds: readonly number[],
+  random: number,
+): number | undefined {
   const base = scheduleSeconds[tries - 1];
   if (base === undefined) return undefined;
   const factor = 1 - JITTER + 2 * JITTER * random;
@@ -18,7 +22,11 @@ export function retryDelayMs(tries: number, scheduleSeconds: readonly number[], 
  * Retry-After (seconds or an HTTP date), honoured within [scheduled, 2 × scheduled]: a
  * receiver may slow us down, but neither stall a delivery forever nor speed up retries.
  */
-export function limitRetryAfter(scheduledMs: number, retryAfter: string | undefined, now: number): number {
+export function limitRetryAfter(
+  scheduledMs: number,
+  retryAfter: string | undefined,
+  now: number,
+): number {
   if (!retryAfter) return scheduledMs;
   const text = retryAfter.trim();
   let askedMs: number | undefined;

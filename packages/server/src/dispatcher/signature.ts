@@ -8,8 +8,18 @@ export function newSigningSecret(bytes: Buffer): string {
   return `${SECRET_PREFIX}${bytes.toString('base64')}`;
 }
 
-export function sign(secret: string, msgId: string, timestampSeconds: number, body: string): string {
-  const key = Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
-  const mac = createHmac('sha256', key).update(`${msgId}.${timestampSeconds}.${body}`).digest('base64');
+export function sign(
+  secret: string,
+  msgId: string,
+  timestampSeconds: number,
+  body: string,
+): string {
+  const key = Buffer.from(
+    secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret,
+    'base64',
+  );
+  const mac = createHmac('sha256', key)
+    .update(`${msgId}.${timestampSeconds}.${body}`)
+    .digest('base64');
   return `v1,${mac}`;
 }

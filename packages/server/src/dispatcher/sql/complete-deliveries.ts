@@ -1,10 +1,13 @@
 // Record a batch of finished attempts in one transaction: the attempt rows, the deliveries'
 // new state, and what the outcomes mean for their webhooks (failing since, auto-disable,
-// 410 Gone). Writing in batches keeps the store's cost per delivery low.
-import type { Insertable, Kysely } from 'kysely';
+// 410 Gone). A batch is a handful of statements whatever its size — one INSERT … SELECT and
+// one UPDATE … FROM (VALUES …) — so the store's cost per delivery stays low.
+import { type Insertable, type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import type { DialectProfile } from '../../db/dialect.js';
 import type { AttemptsTable, Database } from '../../db/schema.js';
 import { pauseWebhookDeliveries } from '../../deliveries/pause.js';
 import type { DeliveryUpdate } from '../next-state.js';
+import { lazily } from './lazy-commit.js';
 
 export interface WebhookVerdict {
   webhookId: string;
@@ -31,39 +34,19 @@ export interface CompletionResult {
   disabled: { webhookId: string; reason: string }[];
 }
 
-export async function completeDeliveries(db: Kysely<Database>, batch: CompletionBatch): Promise<CompletionResult> {
+/**
+ * With `profile`, the batch commits lazily (DialectProfile.lazyCommit): a batch lost in a
+ * machine crash leaves its deliveries leased, and they are sent again when the lease ends.
+ */
+export async function completeDeliveries(
+  db: Kysely<Database>,
+  batch: CompletionBatch,
+  profile?: DialectProfile,
+): Promise<CompletionResult> {
   const disabled: CompletionResult['disabled'] = [];
-  await db.transaction().execute(async (trx) => {
-    if (batch.attempts.length > 0) {
-      // A webhook deleted mid-attempt took its deliveries with it; their attempts have
-      // nothing to belong to.
-      const ids = [...new Set(batch.attempts.map((a) => a.delivery_id))];
-      const alive = new Set(
-        (await trx.selectFrom('deliveries').select('id').where('id', 'in', ids).execute()).map((r) => r.id),
-      );
-      const rows = batch.attempts.filter((a) => alive.has(a.delivery_id));
-      if (rows.length > 0) await trx.insertInto('attempts').values(rows).execute();
-    }
-    for (const u of batch.updates) {
-      // Only while our lease holds: if it lapsed and another dispatcher took the delivery,
-      // its outcome is the one that counts (our attempt is still recorded above).
-      await trx
-        .updateTable('deliveries')
-        .set({
-          status: u.status,
-          tries: u.tries,
-          attempt_count: u.attempt_count,
-          next_attempt_at: u.next_attempt_at,
-          last_attempt_at: u.last_attempt_at,
-          last_status_code: u.last_status_code,
-          last_error: u.last_error,
-          succeeded_at: u.succeeded_at,
-          leased_by: null,
-        })
-        .where('id', '=', u.id)
-        .where('leased_by', '=', batch.leasedBy)
-        .execute();
-    }
+  const work = async (trx: Transaction<Database>) => {
+    await insertAttempts(trx, batch.attempts);
+    await updateDeliveries(trx, batch.leasedBy, batch.updates);
     if (batch.paused.length > 0) {
       await trx
         .updateTable('deliveries')
@@ -72,49 +55,139 @@ export async function completeDeliveries(db: Kysely<Database>, batch: Completion
         .where('leased_by', '=', batch.leasedBy)
         .execute();
     }
-    for (const v of batch.verdicts) {
-      if (v.succeeded) {
-        await trx
-          .updateTable('webhooks')
-          .set({ failing_since: null })
-          .where('id', '=', v.webhookId)
-          .where('failing_since', 'is not', null)
-          .execute();
-        continue;
-      }
-      let reason: string | undefined;
-      if (v.gone) {
-        reason = 'The receiver answered 410 Gone: it asked us to stop sending.';
-      } else if (v.failedAt !== undefined) {
-        await trx
-          .updateTable('webhooks')
-          .set({ failing_since: v.failedAt })
-          .where('id', '=', v.webhookId)
-          .where('failing_since', 'is', null)
-          .execute();
-        const hours = Math.round(batch.autoDisableAfterMs / 3_600_000);
-        const stale = await trx
-          .selectFrom('webhooks')
-          .select('id')
-          .where('id', '=', v.webhookId)
-          .where('enabled', '=', 1)
-          .where('failing_since', '<=', batch.now - batch.autoDisableAfterMs)
-          .executeTakeFirst();
-        if (stale) reason = `Every delivery failed for ${hours} hours; disabled automatically.`;
-      }
-      if (reason) {
-        const result = await trx
-          .updateTable('webhooks')
-          .set({ enabled: 0, disabled_reason: reason, disabled_at: batch.now, updated_at: batch.now })
-          .where('id', '=', v.webhookId)
-          .where('enabled', '=', 1)
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) > 0) {
-          await pauseWebhookDeliveries(trx, v.webhookId);
-          disabled.push({ webhookId: v.webhookId, reason });
-        }
+    await recordVerdicts(trx, batch, disabled);
+  };
+  if (profile) await lazily(db, profile, work);
+  else await db.transaction().execute(work);
+  return { disabled };
+}
+
+/**
+ * A VALUES list whose first row casts each column, so PostgreSQL types the parameters
+ * (SQLite ignores the casts' types beyond affinity). `cast(… as …)` reads the same in both.
+ */
+function valuesList(rows: unknown[][], types: string[]): RawBuilder<unknown> {
+  return sql.join(
+    rows.map((row, r) =>
+      r === 0
+        ? sql`(${sql.join(row.map((v, c) => sql`cast(${v} as ${sql.raw(types[c]!)})`))})`
+        : sql`(${sql.join(row.map((v) => sql`${v}`))})`,
+    ),
+  );
+}
+
+async function insertAttempts(
+  trx: Transaction<Database>,
+  attempts: Insertable<AttemptsTable>[],
+): Promise<void> {
+  if (attempts.length === 0) return;
+  const rows = attempts.map((a) => [
+    a.delivery_id,
+    a.webhook_id,
+    a.started_at,
+    a.duration_ms,
+    a.status_code ?? null,
+    a.response_body ?? null,
+    a.error_class ?? null,
+    a.error_message ?? null,
+    a.success,
+    a.trigger,
+  ]);
+  const types = ['text', 'text', 'bigint', 'integer', 'integer', 'text', 'text', 'text', 'integer', 'text'];
+  // A webhook deleted mid-attempt took its deliveries with it; their attempts have nothing
+  // to belong to, and are left out.
+  await sql`
+    with v (delivery_id, webhook_id, started_at, duration_ms, status_code, response_body,
+            error_class, error_message, success, trigger) as (values ${valuesList(rows, types)})
+    insert into attempts (delivery_id, webhook_id, started_at, duration_ms, status_code,
+                          response_body, error_class, error_message, success, trigger)
+    select delivery_id, webhook_id, started_at, duration_ms, status_code, response_body,
+           error_class, error_message, success, trigger
+    from v
+    where exists (select 1 from deliveries d where d.id = v.delivery_id)
+  `.execute(trx);
+}
+
+async function updateDeliveries(
+  trx: Transaction<Database>,
+  leasedBy: string,
+  updates: DeliveryUpdate[],
+): Promise<void> {
+  if (updates.length === 0) return;
+  const rows = updates.map((u) => [
+    u.id,
+    u.status,
+    u.tries,
+    u.attempt_count,
+    u.next_attempt_at,
+    u.last_attempt_at,
+    u.last_status_code,
+    u.last_error,
+    u.succeeded_at,
+  ]);
+  const types = ['text', 'text', 'integer', 'integer', 'bigint', 'bigint', 'integer', 'text', 'bigint'];
+  // Only while our lease holds: if it lapsed and another dispatcher took the delivery, its
+  // outcome is the one that counts (our attempt is still recorded above).
+  await sql`
+    with v (id, status, tries, attempt_count, next_attempt_at, last_attempt_at,
+            last_status_code, last_error, succeeded_at) as (values ${valuesList(rows, types)})
+    update deliveries
+    set status = v.status, tries = v.tries, attempt_count = v.attempt_count,
+        next_attempt_at = v.next_attempt_at, last_attempt_at = v.last_attempt_at,
+        last_status_code = v.last_status_code, last_error = v.last_error,
+        succeeded_at = v.succeeded_at, leased_by = null
+    from v
+    where deliveries.id = v.id and deliveries.leased_by = ${leasedBy}
+  `.execute(trx);
+}
+
+async function recordVerdicts(
+  trx: Transaction<Database>,
+  batch: CompletionBatch,
+  disabled: CompletionResult['disabled'],
+): Promise<void> {
+  const recovered = batch.verdicts.filter((v) => v.succeeded).map((v) => v.webhookId);
+  if (recovered.length > 0) {
+    await trx
+      .updateTable('webhooks')
+      .set({ failing_since: null })
+      .where('id', 'in', recovered)
+      .where('failing_since', 'is not', null)
+      .execute();
+  }
+  for (const v of batch.verdicts) {
+    if (v.succeeded) continue;
+    let reason: string | undefined;
+    if (v.gone) {
+      reason = 'The receiver answered 410 Gone: it asked us to stop sending.';
+    } else if (v.failedAt !== undefined) {
+      await trx
+        .updateTable('webhooks')
+        .set({ failing_since: v.failedAt })
+        .where('id', '=', v.webhookId)
+        .where('failing_since', 'is', null)
+        .execute();
+      const hours = Math.round(batch.autoDisableAfterMs / 3_600_000);
+      const stale = await trx
+        .selectFrom('webhooks')
+        .select('id')
+        .where('id', '=', v.webhookId)
+        .where('enabled', '=', 1)
+        .where('failing_since', '<=', batch.now - batch.autoDisableAfterMs)
+        .executeTakeFirst();
+      if (stale) reason = `Every delivery failed for ${hours} hours; disabled automatically.`;
+    }
+    if (reason) {
+      const result = await trx
+        .updateTable('webhooks')
+        .set({ enabled: 0, disabled_reason: reason, disabled_at: batch.now, updated_at: batch.now })
+        .where('id', '=', v.webhookId)
+        .where('enabled', '=', 1)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) > 0) {
+        await pauseWebhookDeliveries(trx, v.webhookId);
+        disabled.push({ webhookId: v.webhookId, reason });
       }
     }
-  });
-  return { disabled };
+  }
 }

@@ -13,7 +13,10 @@ export interface WebhookTarget {
 }
 
 /** The targets of a claimed batch, read fresh each batch so edits apply at once. */
-export async function loadWebhookTargets(db: Kysely<Database>, ids: string[]): Promise<Map<string, WebhookTarget>> {
+export async function loadWebhookTargets(
+  db: Kysely<Database>,
+  ids: string[],
+): Promise<Map<string, WebhookTarget>> {
   if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('webhooks as w')
