@@ -319,15 +319,19 @@ export class Dispatcher {
       if (o.statusCode === 410) v.gone = true;
       verdicts.set(v.webhookId, v);
     }
-    const result = await completeDeliveries(this.deps.store.db, {
-      leasedBy: this.id,
-      now: this.deps.clock.now(),
-      autoDisableAfterMs: this.deps.config.autoDisableAfterMs,
-      attempts,
-      updates: finished.map((f) => f.update),
-      paused,
-      verdicts: [...verdicts.values()],
-    });
+    const result = await completeDeliveries(
+      this.deps.store.db,
+      {
+        leasedBy: this.id,
+        now: this.deps.clock.now(),
+        autoDisableAfterMs: this.deps.config.autoDisableAfterMs,
+        attempts,
+        updates: finished.map((f) => f.update),
+        paused,
+        verdicts: [...verdicts.values()],
+      },
+      this.deps.store.profile,
+    );
     for (const f of finished) this.held.delete(f.delivery.id);
     for (const d of result.disabled) {
       this.deps.logger.warn({ webhook: d.webhookId, reason: d.reason }, 'webhook disabled');

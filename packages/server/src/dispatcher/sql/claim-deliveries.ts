@@ -2,8 +2,8 @@
 // so that a webhook with a huge backlog or a hanging receiver can't fill the batch, and
 // skipping webhooks that are already at their limit here. The claim is a lease: it moves
 // next_attempt_at to the lease's end, so a dispatcher that dies leaves the work due again.
-// That is also why it commits lazily: a lease lost in a crash makes the work due again, just
-// as a crash would.
+// That is also why it may commit lazily (DialectProfile.lazyCommit): a lease lost in a
+// crash makes the work due again, just as the crash would.
 import { type Kysely, sql } from 'kysely';
 import type { DialectProfile } from '../../db/dialect.js';
 import type { Database } from '../../db/schema.js';
@@ -66,6 +66,7 @@ export async function claimDeliveries(
     returning id, webhook_id, facility_id, resource_id, event, tries, attempt_count, is_test, created_at
   `;
   if (o.excludeWebhooks.length > 0 && !(await othersAreDue(db, o))) return [];
+  if (!profile.lazyCommit.oneStatement) return (await query.execute(db)).rows;
   return lazily(db, profile, async (trx) => (await query.execute(trx)).rows);
 }
 

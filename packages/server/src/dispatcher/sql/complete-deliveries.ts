@@ -93,7 +93,18 @@ async function insertAttempts(
     a.success,
     a.trigger,
   ]);
-  const types = ['text', 'text', 'bigint', 'integer', 'integer', 'text', 'text', 'text', 'integer', 'text'];
+  const types = [
+    'text',
+    'text',
+    'bigint',
+    'integer',
+    'integer',
+    'text',
+    'text',
+    'text',
+    'integer',
+    'text',
+  ];
   // A webhook deleted mid-attempt took its deliveries with it; their attempts have nothing
   // to belong to, and are left out.
   await sql`
@@ -125,7 +136,17 @@ async function updateDeliveries(
     u.last_error,
     u.succeeded_at,
   ]);
-  const types = ['text', 'text', 'integer', 'integer', 'bigint', 'bigint', 'integer', 'text', 'bigint'];
+  const types = [
+    'text',
+    'text',
+    'integer',
+    'integer',
+    'bigint',
+    'bigint',
+    'integer',
+    'text',
+    'bigint',
+  ];
   // Only while our lease holds: if it lapsed and another dispatcher took the delivery, its
   // outcome is the one that counts (our attempt is still recorded above).
   await sql`

@@ -1,0 +1,159 @@
+// The table: medians of the rounds, ratios taken within a round (then their median), and
+// each target checked against the ratio or value it names.
+import type { Measurement } from './context.js';
+import { median } from './stats.js';
+
+export interface Row {
+  scenario: string;
+  store: string;
+  result: string;
+  ratio: string;
+  target: string;
+  met: boolean | undefined;
+}
+
+export class Results {
+  constructor(private readonly measurements: Measurement[]) {}
+
+  has(id: string): boolean {
+    return this.measurements.some((m) => m.id === id);
+  }
+
+  /** Median over rounds of one value. */
+  value(id: string, key: string): number {
+    return median(
+      this.measurements.filter((m) => m.id === id).map((m) => m.values[key] ?? Number.NaN),
+    );
+  }
+
+  /** Median over rounds of a/b, each taken within the same round when both exist in it. */
+  ratio(a: string, b: string, key = 'perSec'): number {
+    const ratios: number[] = [];
+    for (const m of this.measurements.filter((x) => x.id === a)) {
+      const ref = this.measurements.find((x) => x.id === b && x.round === m.round);
+      if (ref) ratios.push((m.values[key] ?? Number.NaN) / (ref.values[key] ?? Number.NaN));
+    }
+    return ratios.length > 0 ? median(ratios) : this.value(a, key) / this.value(b, key);
+  }
+}
+
+const int = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—');
+const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 1 : 0) : '—');
+const pct = (v: number) => (Number.isFinite(v) ? `${Math.round(v * 100)}%` : '—');
+const times = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '—');
+
+export function buildTable(r: Results, stores: string[]): Row[] {
+  const rows: Row[] = [];
+  const add = (row: Row) => rows.push(row);
+  for (const hooks of [1, 10]) {
+    const wh = `${hooks}wh`;
+    const label = hooks === 1 ? '1 webhook' : '10 webhooks / 10 facilities';
+    if (r.has(`ceiling.${wh}`)) {
+      add({
+        scenario: `1. ceiling, undici Pool, ${label} (c=${hooks === 1 ? 8 : 80})`,
+        store: '—',
+        result: `${int(r.value(`ceiling.${wh}`, 'perSec'))}/s`,
+        ratio: '100%',
+        target: '',
+        met: undefined,
+      });
+    }
+    for (const mode of ['drain', 'steady'] as const) {
+      for (const store of stores) {
+        const id = `${mode}.${wh}.${store}`;
+        if (!r.has(id)) continue;
+        const share = store === 'sqlite' ? 0.6 : 0.5;
+        const ofCeiling = r.ratio(id, `ceiling.${wh}`);
+        const ofBull = r.ratio(id, `bullmq.${mode}.${wh}`);
+        const cpu = r.value(id, 'cpuUsPer');
+        add({
+          scenario: `2. ${mode === 'drain' ? 'backlog drain' : 'steady (API → trigger)'}, ${label}`,
+          store,
+          result: `${int(r.value(id, 'perSec'))}/s (${int(cpu)} µs CPU each)`,
+          ratio: `${pct(ofCeiling)} of ceiling, ${times(ofBull)} BullMQ`,
+          target: `≥ ${share * 100}% of ceiling, ≥ 2× BullMQ`,
+          met: ofCeiling >= share && ofBull >= 2,
+        });
+      }
+    }
+    if (hooks === 10) {
+      for (const store of stores) {
+        const id = `isolation.${wh}.${store}`;
+        if (!r.has(id)) continue;
+        const ratio = r.ratio(id, `drain.${wh}.${store}`);
+        add({
+          scenario: '4. isolation: 1 of 10 webhooks never answers (healthy 9 timed)',
+          store,
+          result: `${int(r.value(id, 'perSec'))}/s`,
+          ratio: `${pct(ratio)} of drain, 10 webhooks`,
+          target: '≥ 90%',
+          met: ratio >= 0.9,
+        });
+      }
+    }
+    for (const mode of ['drain', 'steady'] as const) {
+      const id = `bullmq.${mode}.${wh}`;
+      if (!r.has(id)) continue;
+      add({
+        scenario: `7. BullMQ + undici worker, ${mode === 'drain' ? 'backlog drain' : 'steady'}, ${label}`,
+        store: 'redis',
+        result: `${int(r.value(id, 'perSec'))}/s`,
+        ratio: `${pct(r.ratio(id, `ceiling.${wh}`))} of ceiling`,
+        target: '',
+        met: undefined,
+      });
+    }
+  }
+  for (const store of stores) {
+    for (const rate of [200, 1000]) {
+      const id = `latency.${rate}.${store}`;
+      if (!r.has(id)) continue;
+      const p99 = r.value(id, 'p99');
+      add({
+        scenario: `3. latency at ${rate}/s, booking request → trigger (p50 / p95 / p99 / max)`,
+        store,
+        result: `${ms(r.value(id, 'p50'))} / ${ms(r.value(id, 'p95'))} / ${ms(p99)} / ${ms(r.value(id, 'max'))} ms`,
+        ratio: `${int(r.value(id, 'achievedPerSec'))}/s achieved; from the 201: p50 ${ms(r.value(id, 'ackP50'))} ms`,
+        target: rate === 200 ? 'p99 < 25 ms' : '',
+        met: rate === 200 ? p99 < 25 : undefined,
+      });
+    }
+  }
+  for (const store of stores) {
+    const id = `backlog.${store}`;
+    if (!r.has(id)) continue;
+    const rss = r.value(id, 'peakRssMb');
+    add({
+      scenario: `5. backlog of ${int(r.value(id, 'pending'))} pending: peak RSS, drain rate`,
+      store,
+      result: `${int(rss)} MB, ${int(r.value(id, 'perSec'))}/s`,
+      ratio: `${pct(r.ratio(id, `drain.10wh.${store}`))} of drain, 10 webhooks`,
+      target: 'RSS < 300 MB',
+      met: rss < 300,
+    });
+  }
+  for (const store of stores) {
+    const id = `api.${store}`;
+    if (!r.has(id)) continue;
+    const perSec = r.value(id, 'perSec');
+    add({
+      scenario: '6. API: booking creations (32 connections)',
+      store,
+      result: `${int(perSec)}/s (p50 ${ms(r.value(id, 'p50'))} ms, p99 ${ms(r.value(id, 'p99'))} ms)`,
+      ratio: '',
+      target: store === 'sqlite' ? '≥ 3,000/s' : '',
+      met: store === 'sqlite' ? perSec >= 3000 : undefined,
+    });
+  }
+  return rows;
+}
+
+export function markdown(rows: Row[]): string {
+  const header = '| scenario | store | result (median) | ratio (same run) | target | met |';
+  const line = '|---|---|---|---|---|---|';
+  const body = rows.map(
+    (r) =>
+      `| ${r.scenario} | ${r.store} | ${r.result} | ${r.ratio} | ${r.target} | ${r.met === undefined ? '' : r.met ? 'yes' : 'no'} |`,
+  );
+  return [header, line, ...body].join('\n');
+}

@@ -1,0 +1,71 @@
+// Scenario 3: bookings created through the API at a fixed rate; for each, the time from its
+// request going out to its trigger arriving at the receiver. The commit happens between the
+// request and its 201, so "from request" is an upper bound of commit → trigger and "from
+// 201" a lower one (it can be negative: the trigger may beat the answer back).
+import type { Context } from '../lib/context.js';
+import { deadlineFor } from '../lib/limits.js';
+import { createBookingsAtRate } from '../lib/load.js';
+import { createStore, Service, type StoreKind } from '../lib/service.js';
+import { facilityWithWebhook } from '../lib/setup.js';
+import { distribution } from '../lib/stats.js';
+import { warmUp } from '../lib/warmup.js';
+
+/** Events in the first second are not counted either (connection set-up). */
+const WARMUP_MS = 1_000;
+
+export async function latency(ctx: Context): Promise<void> {
+  for (const kind of ctx.options.stores) {
+    for (const rate of ctx.options.latencyRates) await atRate(ctx, kind, rate);
+  }
+}
+
+async function atRate(ctx: Context, kind: StoreKind, rate: number): Promise<void> {
+  const store = await createStore(kind);
+  let service: Service | undefined;
+  try {
+    service = await Service.start(store, { cpuProfileDir: ctx.options.cpuProfileDir });
+    const hook = await facilityWithWebhook(service, 'latency', ctx.receiver.origin);
+    const warm = await warmUp(service.url, hook.facilityId, hook.apiKey, ctx.options.warmupSeconds);
+    // Let the warm-up's deliveries drain, so they don't queue ahead of the measured ones.
+    await ctx.receiver.waitFor([hook.path], warm, deadlineFor(warm));
+    await ctx.receiver.reset(true);
+    const created = await createBookingsAtRate(
+      service.url,
+      hook.facilityId,
+      hook.apiKey,
+      rate,
+      ctx.options.latencySeconds,
+    );
+    await ctx.receiver.waitFor([hook.path], created.sent.size, deadlineFor(created.sent.size));
+    const { ids, times } = await ctx.receiver.arrivals(hook.path);
+    const first = Math.min(...[...created.sent.values()].map((s) => s.sentAt));
+    const fromRequest: number[] = [];
+    const fromAck: number[] = [];
+    ids.forEach((id, i) => {
+      const s = created.sent.get(id);
+      if (!s || s.sentAt < first + WARMUP_MS) return;
+      fromRequest.push(times[i]! - s.sentAt);
+      fromAck.push(times[i]! - s.ackAt);
+    });
+    const d = distribution(fromRequest);
+    const a = distribution(fromAck);
+    const api = distribution([...created.sent.values()].map((s) => s.ackAt - s.sentAt));
+    ctx.record(`latency.${rate}.${kind}`, 1, {
+      count: d.count,
+      achievedPerSec: created.sent.size / created.seconds,
+      p50: d.p50,
+      p95: d.p95,
+      p99: d.p99,
+      max: d.max,
+      ackP50: a.p50,
+      ackP99: a.p99,
+      apiP50: api.p50,
+      apiP99: api.p99,
+      shed: created.shed,
+      failed: created.failed,
+    });
+  } finally {
+    await service?.stop();
+    await store.drop();
+  }
+}

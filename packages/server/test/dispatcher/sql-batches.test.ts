@@ -1,0 +1,210 @@
+// The dispatcher's batched SQL on each store: one claim, one batch of outcomes, and the lazy
+// commits around them, which must never leave the connection lazy for an API write.
+import { sql } from 'kysely';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { claimDeliveries } from '../../src/dispatcher/sql/claim-deliveries.js';
+import { completeDeliveries } from '../../src/dispatcher/sql/complete-deliveries.js';
+import { lazily } from '../../src/dispatcher/sql/lazy-commit.js';
+import { nextDueAt } from '../../src/dispatcher/sql/next-due.js';
+import { createTestStore, describeEachDialect, type TestStore } from '../support/stores.js';
+
+const NOW = 1_800_000_000_000;
+
+describeEachDialect('batched dispatcher SQL', (dialect) => {
+  let store: TestStore;
+
+  beforeEach(async () => {
+    store = await createTestStore(dialect);
+    await store.db
+      .insertInto('facilities')
+      .values({ id: 'f', name: 'F', plan: 'premium', created_at: NOW, updated_at: NOW })
+      .execute();
+    for (const id of ['w1', 'w2']) {
+      await store.db
+        .insertInto('webhooks')
+        .values({
+          id,
+          facility_id: 'f',
+          url: 'http://127.0.0.1:9/',
+          username: 'u',
+          password_enc: 'x',
+          signing_secret_enc: null,
+          events: 'booking_created',
+          enabled: 1,
+          disabled_reason: null,
+          disabled_at: null,
+          description: '',
+          failing_since: id === 'w1' ? NOW - 1_000 : null,
+          created_at: NOW,
+          updated_at: NOW,
+        })
+        .execute();
+    }
+    for (let i = 0; i < 12; i++) {
+      await store.db
+        .insertInto('deliveries')
+        .values({
+          id: `d${String(i).padStart(2, '0')}`,
+          webhook_id: i < 10 ? 'w1' : 'w2',
+          facility_id: 'f',
+          event_id: null,
+          resource_type: 'booking',
+          resource_id: i,
+          event: 'booking_created',
+          status: 'pending',
+          tries: 0,
+          attempt_count: 0,
+          next_attempt_at: NOW - 100 + i,
+          leased_by: null,
+          is_test: 0,
+          created_at: NOW,
+          last_attempt_at: null,
+          last_status_code: null,
+          last_error: null,
+          succeeded_at: null,
+        })
+        .execute();
+    }
+  });
+  afterEach(() => store.drop());
+
+  const claim = (excludeWebhooks: string[] = [], dispatcherId = 'me') =>
+    claimDeliveries(store.db, store.profile, {
+      now: NOW,
+      leaseUntil: NOW + 60_000,
+      dispatcherId,
+      limit: 200,
+      perWebhook: 8,
+      excludeWebhooks,
+    });
+
+  it('claims at most the per-webhook limit of each webhook, and leases what it claims', async () => {
+    const claimed = await claim();
+    expect(claimed.filter((d) => d.webhook_id === 'w1')).toHaveLength(8);
+    expect(claimed.filter((d) => d.webhook_id === 'w2')).toHaveLength(2);
+    // The earliest due is now a leftover of w1; the leased ones are due at the lease's end.
+    expect(await nextDueAt(store.db)).toBe(NOW - 100 + 8);
+    expect(await nextDueAt(store.db, NOW)).toBe(NOW + 60_000);
+  });
+
+  it('comes back empty when only excluded webhooks have due work', async () => {
+    await claim();
+    expect(await claim(['w1'])).toEqual([]);
+    expect(await claim(['w1', 'w2'])).toEqual([]);
+  });
+
+  it('records a batch: attempts of deleted deliveries are left out, and only our leases are updated', async () => {
+    const claimed = await claim();
+    const mine = claimed.slice(0, 3).map((d) => d.id);
+    // One was deleted meanwhile (its webhook went away), one was taken over by another dispatcher.
+    await store.db.deleteFrom('deliveries').where('id', '=', mine[1]!).execute();
+    await store.db
+      .updateTable('deliveries')
+      .set({ leased_by: 'someone-else' })
+      .where('id', '=', mine[2]!)
+      .execute();
+    await completeDeliveries(
+      store.db,
+      {
+        leasedBy: 'me',
+        now: NOW,
+        autoDisableAfterMs: 3_600_000,
+        attempts: mine.map((id) => ({
+          delivery_id: id,
+          webhook_id: 'w1',
+          started_at: NOW,
+          duration_ms: 3,
+          status_code: 200,
+          response_body: "o'k",
+          error_class: null,
+          error_message: null,
+          success: 1,
+          trigger: 'scheduled' as const,
+        })),
+        updates: mine.map((id) => ({
+          id,
+          status: 'succeeded' as const,
+          tries: 1,
+          attempt_count: 1,
+          next_attempt_at: NOW,
+          last_attempt_at: NOW,
+          last_status_code: 200,
+          last_error: null,
+          succeeded_at: NOW,
+        })),
+        paused: [],
+        verdicts: [{ webhookId: 'w1', succeeded: true, failedAt: undefined, gone: false }],
+      },
+      store.profile,
+    );
+    const rows = await store.db
+      .selectFrom('deliveries')
+      .select(['id', 'status', 'leased_by', 'tries', 'last_status_code', 'succeeded_at'])
+      .where('id', 'in', mine)
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      {
+        id: mine[0],
+        status: 'succeeded',
+        leased_by: null,
+        tries: 1,
+        last_status_code: 200,
+        succeeded_at: NOW,
+      },
+      {
+        id: mine[2],
+        status: 'pending',
+        leased_by: 'someone-else',
+        tries: 0,
+        last_status_code: null,
+        succeeded_at: null,
+      },
+    ]);
+    const attempts = await store.db
+      .selectFrom('attempts')
+      .select(['delivery_id', 'response_body', 'success'])
+      .orderBy('delivery_id')
+      .execute();
+    expect(attempts).toEqual([
+      { delivery_id: mine[0], response_body: "o'k", success: 1 },
+      { delivery_id: mine[2], response_body: "o'k", success: 1 },
+    ]);
+    const webhook = await store.db
+      .selectFrom('webhooks')
+      .select('failing_since')
+      .where('id', '=', 'w1')
+      .executeTakeFirstOrThrow();
+    expect(webhook.failing_since).toBeNull();
+  });
+
+  it('leaves the connection durable after a lazy commit, even when the work fails', async () => {
+    const durable = async () =>
+      dialect === 'sqlite'
+        ? (await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db)).rows[0]
+            ?.synchronous
+        : (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(store.db))
+            .rows[0]?.synchronous_commit;
+    const expected = dialect === 'sqlite' ? 2 : 'on';
+    await lazily(store.db, store.profile, async (trx) => {
+      await trx
+        .updateTable('webhooks')
+        .set({ updated_at: NOW + 1 })
+        .execute();
+    });
+    expect(await durable()).toBe(expected);
+    await expect(
+      lazily(store.db, store.profile, async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await durable()).toBe(expected);
+    // The lazy write itself was committed.
+    const row = await store.db
+      .selectFrom('webhooks')
+      .select('updated_at')
+      .where('id', '=', 'w2')
+      .executeTakeFirstOrThrow();
+    expect(row.updated_at).toBe(NOW + 1);
+  });
+});
