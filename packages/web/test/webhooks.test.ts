@@ -154,7 +154,7 @@ describe('webhooks in the settings UI', () => {
     await row.getByText('Succeeded').waitFor();
     await row.getByText('booking_created').waitFor();
     await row.getByRole('button', { name: 'Show attempts' }).click();
-    await row.getByText('HTTP 200').waitFor();
+    await row.getByText('HTTP 200', { exact: true }).waitFor();
     await row.getByText('thanks, got it').waitFor();
     // The test and the booking.
     await p.locator('.chart .legend').getByText('2 succeeded').waitFor();
