@@ -19,6 +19,12 @@ import { version } from '../version.js';
 import { CliError, EXIT } from './errors.js';
 import { printFirstRun } from './first-run.js';
 
+/**
+ * Connections for the dispatcher of a process that also serves the API: a claim, the
+ * targets' lookup and a batch of outcomes can overlap, and nothing else uses them.
+ */
+const DISPATCHER_POOL_SIZE = 3;
+
 export interface Serving {
   url: string;
   app: App;
@@ -100,9 +106,22 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   // role listens: an API-only process still sends the test trigger, and every process
   // answers /healthz, /readyz and /metrics.
   const delivering = config.role !== 'api';
+  // On PostgreSQL, a process that also serves the API gives its dispatcher a pool of its
+  // own: otherwise every claim and every batch of outcomes queues behind API transactions
+  // for one of the shared connections, and a trigger arrives seconds after its 201 under
+  // load (docs/performance.md, "Latency"). SQLite has one connection by nature; there its
+  // transactions are short and group-committed instead.
+  const dispatchStore =
+    delivering && config.role === 'all' && config.databaseUrl
+      ? openStore({
+          databaseUrl: config.databaseUrl,
+          dataDir: config.dataDir,
+          poolSize: DISPATCHER_POOL_SIZE,
+        })
+      : store;
   const dispatcher = delivering
     ? new Dispatcher({
-        store,
+        store: dispatchStore,
         config,
         clock: systemClock,
         random: systemRandom,
@@ -135,6 +154,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   } catch (err) {
     await Promise.allSettled([listener?.close(), dispatcher?.stop(), pruner?.stop()]);
     await sender.close();
+    if (dispatchStore !== store) await dispatchStore.close();
     await store.close();
     const inUse = (err as { code?: string }).code === 'EADDRINUSE';
     throw new CliError(
@@ -163,6 +183,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
       await pruner?.stop();
       await dispatcher?.stop();
       await sender.close();
+      if (dispatchStore !== store) await dispatchStore.close();
       await store.close();
       logger.info('stopped cleanly');
       process.exit(0);
