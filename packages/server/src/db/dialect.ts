@@ -7,12 +7,16 @@ import SqliteDatabase from 'better-sqlite3';
 import {
   type ColumnDefinitionBuilder,
   type CreateTableBuilder,
+  type Dialect,
   Kysely,
   PostgresDialect,
-  SqliteDialect,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
 } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { type GroupCommitStats, SqliteGroupCommitDriver } from './sqlite-group-commit-driver.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -62,6 +66,9 @@ const sqliteProfile: DialectProfile = {
   // One process: the in-process wake-up after commit is enough.
   wakeStatement: undefined,
   // WAL with synchronous=NORMAL: no fsync at this commit; the next FULL commit syncs it too.
+  // The group-commit driver (sqlite-group-commit-driver.ts) takes these two statements as
+  // the durability of this one use, not of the connection: the bookkeeping joins an open
+  // group without waiting for its fsync, or commits in a lazy group of its own.
   lazyCommit: {
     before: ['pragma synchronous = NORMAL'],
     inside: [],
@@ -101,6 +108,8 @@ export interface Store {
   location: string;
   /** The raw pg pool for LISTEN/NOTIFY; undefined on SQLite. */
   pgPool: pg.Pool | undefined;
+  /** SQLite's group-commit counters (fsyncs and what shared them), e.g. for /metrics. */
+  commitStats?: () => GroupCommitStats;
   close(): Promise<void>;
 }
 
@@ -126,18 +135,28 @@ function openSqlite(options: OpenOptions): Store {
   mkdirSync(options.dataDir, { recursive: true });
   const file = join(options.dataDir, options.sqliteFile ?? 'tablehooks.sqlite');
   const database = new SqliteDatabase(file);
-  // WAL lets readers run beside the writer; synchronous=FULL makes a commit durable before
-  // the API answers 2xx (DESIGN.md "Durability").
+  // WAL lets readers (the CLI, a second process) run beside the writer; synchronous=FULL
+  // makes a COMMIT durable. The API answers 2xx only once the group commit that holds its
+  // transaction is done (DESIGN.md "Durability"): many transactions, one fsync, the same
+  // promise. The write lock lasts one group, so other processes wait at most busy_timeout.
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const driver = new SqliteGroupCommitDriver(database);
+  const dialect: Dialect = {
+    createDriver: () => driver,
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+    createAdapter: () => new SqliteAdapter(),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+  };
+  const db = new Kysely<Database>({ dialect });
   return {
     db,
     profile: sqliteProfile,
     location: file,
     pgPool: undefined,
+    commitStats: () => driver.stats(),
     close: () => db.destroy(),
   };
 }
