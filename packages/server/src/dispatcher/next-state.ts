@@ -30,28 +30,34 @@ export interface Policy {
 
 export function afterAttempt(d: AttemptedDelivery, o: Outcome, p: Policy): DeliveryUpdate {
   const tries = d.tries + 1;
-  const base = {
+  let status: DeliveryUpdate['status'] = 'succeeded';
+  let next = p.now;
+  if (!o.success) {
+    // A test trigger is tried once; 410 Gone means the receiver asked us to stop.
+    const delay =
+      d.is_test || o.statusCode === 410
+        ? undefined
+        : retryDelayMs(tries, p.scheduleSeconds, p.random);
+    if (delay === undefined) {
+      status = 'failed';
+    } else {
+      status = 'pending';
+      next +=
+        o.statusCode === 429 || o.statusCode === 503
+          ? limitRetryAfter(delay, o.retryAfter, p.now)
+          : delay;
+    }
+  }
+  // One literal of one shape (no spread): this runs once per delivery on the hot path.
+  return {
     id: d.id,
+    status,
     tries,
     attempt_count: d.attempt_count + 1,
+    next_attempt_at: next,
     last_attempt_at: o.startedAt,
     last_status_code: o.statusCode,
     last_error: o.success ? null : o.errorClass,
+    succeeded_at: o.success ? p.now : null,
   };
-  if (o.success) {
-    return { ...base, status: 'succeeded', next_attempt_at: p.now, succeeded_at: p.now };
-  }
-  // A test trigger is tried once; 410 Gone means the receiver asked us to stop.
-  const delay =
-    d.is_test || o.statusCode === 410
-      ? undefined
-      : retryDelayMs(tries, p.scheduleSeconds, p.random);
-  if (delay === undefined) {
-    return { ...base, status: 'failed', next_attempt_at: p.now, succeeded_at: null };
-  }
-  const honoured =
-    o.statusCode === 429 || o.statusCode === 503
-      ? limitRetryAfter(delay, o.retryAfter, p.now)
-      : delay;
-  return { ...base, status: 'pending', next_attempt_at: p.now + honoured, succeeded_at: null };
 }

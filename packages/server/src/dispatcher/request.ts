@@ -2,14 +2,14 @@
 import type { SecretBox } from '../security/secret-box.js';
 import { version } from '../version.js';
 import { basicAuth, triggerBody } from './payload.js';
-import { sign } from './signature.js';
+import { signingKey, signWithKey } from './signature.js';
 import type { WebhookTarget } from './sql/load-webhooks.js';
 
 export interface PreparedTarget {
   id: string;
   url: string;
   authorization: string;
-  signingSecret: string | undefined;
+  signingKey: Buffer | undefined;
 }
 
 export const USER_AGENT = `tablehooks/${version}`;
@@ -20,7 +20,7 @@ export function prepareTarget(t: WebhookTarget, box: SecretBox): PreparedTarget 
     id: t.id,
     url: t.url,
     authorization: basicAuth(t.username, box.open(t.password_enc, t.id)),
-    signingSecret: t.signing_secret_enc ? box.open(t.signing_secret_enc, t.id) : undefined,
+    signingKey: t.signing_secret_enc ? signingKey(box.open(t.signing_secret_enc, t.id)) : undefined,
   };
 }
 
@@ -42,7 +42,7 @@ export function buildRequest(
     'webhook-id': delivery.id,
     'webhook-timestamp': String(timestamp),
   };
-  if (target.signingSecret)
-    headers['webhook-signature'] = sign(target.signingSecret, delivery.id, timestamp, body);
+  if (target.signingKey)
+    headers['webhook-signature'] = signWithKey(target.signingKey, delivery.id, timestamp, body);
   return { headers, body };
 }

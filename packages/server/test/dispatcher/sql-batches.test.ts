@@ -87,6 +87,23 @@ describeEachDialect('batched dispatcher SQL', (dialect) => {
     expect(await nextDueAt(store.db, NOW)).toBe(NOW + 60_000);
   });
 
+  it('claims only the smaller limit of a webhook it is told to limit', async () => {
+    const claimed = await claimDeliveries(store.db, store.profile, {
+      now: NOW,
+      leaseUntil: NOW + 60_000,
+      dispatcherId: 'me',
+      limit: 200,
+      perWebhook: 8,
+      excludeWebhooks: [],
+      limitedWebhooks: ['w1'],
+      limitedTo: 3,
+    });
+    const w1 = claimed.filter((d) => d.webhook_id === 'w1').map((d) => d.id);
+    // The earliest due of its ten.
+    expect(w1.sort()).toEqual(['d00', 'd01', 'd02']);
+    expect(claimed.filter((d) => d.webhook_id === 'w2')).toHaveLength(2);
+  });
+
   it('comes back empty when only excluded webhooks have due work', async () => {
     await claim();
     expect(await claim(['w1'])).toEqual([]);

@@ -1,9 +1,9 @@
 // Claim due deliveries for this dispatcher, taking at most `perWebhook` of any one webhook
-// so that a webhook with a huge backlog or a hanging receiver can't fill the batch, and
-// skipping webhooks that are already at their limit here. The claim is a lease: it moves
-// next_attempt_at to the lease's end, so a dispatcher that dies leaves the work due again.
-// That is also why it may commit lazily (DialectProfile.lazyCommit): a lease lost in a
-// crash makes the work due again, just as the crash would.
+// (`limitedTo` of a failing one) so that a webhook with a huge backlog or a hanging receiver
+// can't fill the batch, and skipping webhooks whose queue here is deep enough. The claim is
+// a lease: it moves next_attempt_at to the lease's end, so a dispatcher that dies leaves the
+// work due again. That is also why it may commit lazily (DialectProfile.lazyCommit): a lease
+// lost in a crash makes the work due again, just as the crash would.
 import { type Kysely, sql } from 'kysely';
 import type { DialectProfile } from '../../db/dialect.js';
 import type { Database } from '../../db/schema.js';
@@ -28,6 +28,9 @@ export interface ClaimOptions {
   limit: number;
   perWebhook: number;
   excludeWebhooks: readonly string[];
+  /** Webhooks that may take only `limitedTo` in this claim (e.g. their receiver is failing). */
+  limitedWebhooks?: readonly string[];
+  limitedTo?: number;
 }
 
 export async function claimDeliveries(
@@ -44,12 +47,20 @@ export async function claimDeliveries(
     o.excludeWebhooks.length > 0
       ? sql`and webhook_id not in (${sql.join(o.excludeWebhooks.map((w) => sql`${w}`))})`
       : sql``;
+  const limited = o.limitedWebhooks ?? [];
+  // PostgreSQL can't type a CASE of bare parameters against row_number()'s bigint: cast them.
+  const cap =
+    limited.length > 0
+      ? sql`case when webhook_id in (${sql.join(limited.map((w) => sql`${w}`))})
+             then cast(${o.limitedTo ?? o.perWebhook} as integer)
+             else cast(${o.perWebhook} as integer) end`
+      : sql`${o.perWebhook}`;
   const query = sql<Claimed>`
     update deliveries
     set next_attempt_at = ${o.leaseUntil}, leased_by = ${o.dispatcherId}
     where status = 'pending' and id in (
       select id from (
-        select id, next_attempt_at,
+        select id, webhook_id, next_attempt_at,
                row_number() over (partition by webhook_id order by next_attempt_at, id) as rn
         from (
           select id, webhook_id, next_attempt_at from deliveries
@@ -59,7 +70,7 @@ export async function claimDeliveries(
           ${sql.raw(profile.lockClause)}
         ) due
       ) ranked
-      where rn <= ${o.perWebhook}
+      where rn <= ${cap}
       order by next_attempt_at
       limit ${o.limit}
     )

@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
-/** Gives back claimed deliveries this dispatcher will not send (it is stopping): due now, for anyone. */
+/**
+ * Gives back claimed deliveries this dispatcher will not send (it is stopping, their lease
+ * is too short to start an attempt, or their receiver is failing): due now, for anyone.
+ */
 export async function releaseDeliveries(
   db: Kysely<Database>,
   ids: string[],
