@@ -28,7 +28,7 @@ import { healthRoutes } from './health/health.routes.js';
 import { frameworkErrors, installErrorHandler } from './http/error-handler.js';
 import { echoRequestIds, requestIdOf } from './http/request-id.js';
 import { validatorCompiler } from './http/validation.js';
-import type { Logger } from './logger.js';
+import { type Logger, requestLogger } from './logger.js';
 import type { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { orderRoutes } from './orders/orders.routes.js';
@@ -86,6 +86,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Ids in the path are never case- or slash-sensitive aliases of each other.
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: requestIdOf,
+    childLoggerFactory: (logger, bindings, options) =>
+      requestLogger(logger as Logger, bindings, options) as FastifyBaseLogger,
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
   const app: App = fastify;

@@ -21,3 +21,75 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 }
 
 export type { Logger };
+
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+type LogArgs = Parameters<Logger['info']>;
+
+/**
+ * Fastify gives every request a child logger that carries its id. Making one costs more
+ * than the rest of the logging (pino runs the redaction over its bindings too), and at the
+ * usual level of a busy service (warn) most requests never log. So the child is made on the
+ * first call at a level that is enabled; every line it writes is the same as before.
+ */
+export class LazyChildLogger {
+  #child: Logger | undefined;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly own: pino.Bindings,
+  ) {}
+
+  #real(): Logger {
+    this.#child ??= this.parent.child(this.own);
+    return this.#child;
+  }
+
+  #log(level: Level, args: LogArgs): void {
+    if ((this.#child ?? this.parent).isLevelEnabled(level)) this.#real()[level](...args);
+  }
+
+  get level(): string {
+    return (this.#child ?? this.parent).level;
+  }
+  set level(level: string) {
+    this.#real().level = level;
+  }
+  isLevelEnabled(level: string): boolean {
+    return (this.#child ?? this.parent).isLevelEnabled(level);
+  }
+  fatal(...args: LogArgs): void {
+    this.#log('fatal', args);
+  }
+  error(...args: LogArgs): void {
+    this.#log('error', args);
+  }
+  warn(...args: LogArgs): void {
+    this.#log('warn', args);
+  }
+  info(...args: LogArgs): void {
+    this.#log('info', args);
+  }
+  debug(...args: LogArgs): void {
+    this.#log('debug', args);
+  }
+  trace(...args: LogArgs): void {
+    this.#log('trace', args);
+  }
+  silent(): void {}
+  child(bindings: pino.Bindings, options?: pino.ChildLoggerOptions): Logger {
+    return this.#real().child(bindings, options);
+  }
+  bindings(): pino.Bindings {
+    return this.#real().bindings();
+  }
+}
+
+/** Fastify's childLoggerFactory: lazy unless the route asks for its own level or serializers. */
+export function requestLogger(
+  parent: Logger,
+  bindings: pino.Bindings,
+  options: pino.ChildLoggerOptions,
+): Logger {
+  if (Object.keys(options).length > 0) return parent.child(bindings, options);
+  return new LazyChildLogger(parent, bindings) as unknown as Logger;
+}

@@ -1,5 +1,7 @@
+import { Writable } from 'node:stream';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, requestLogger } from '../src/logger.js';
 import { createHarness, type Harness } from './support/harness.js';
 import { describeEachDialect } from './support/stores.js';
 
@@ -62,5 +64,51 @@ describeEachDialect('readiness', (dialect) => {
     const res = await h.app.inject({ method: 'GET', url: '/readyz' });
     await closing;
     expect(res.statusCode).toBe(503);
+  });
+});
+
+describe('request loggers', () => {
+  const capture = (level: string) => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    return { logger: createLogger(level, sink), lines };
+  };
+
+  it('writes what a child logger would, with the request id, and only at enabled levels', () => {
+    const { logger, lines } = capture('warn');
+    const log = requestLogger(logger, { reqId: 'r-1' }, {});
+    log.info('not at warn');
+    log.debug({ detail: 1 }, 'nor this');
+    expect(log.isLevelEnabled('info')).toBe(false);
+    expect(log.level).toBe('warn');
+    log.error({ err: new Error('boom'), password: 'hunter2' }, 'request failed');
+    log.child({ part: 'x' }).warn('from a grandchild');
+    expect(lines.map((l) => [l.reqId, l.msg])).toEqual([
+      ['r-1', 'request failed'],
+      ['r-1', 'from a grandchild'],
+    ]);
+    expect(lines[0]!.password).toBe('[redacted]');
+    expect(lines[1]!.part).toBe('x');
+  });
+
+  it('follows a level set on the request logger itself', () => {
+    const { logger, lines } = capture('warn');
+    const log = requestLogger(logger, { reqId: 'r-2' }, {});
+    log.level = 'debug';
+    log.debug('now visible');
+    logger.debug('the parent stays at warn');
+    expect(lines.map((l) => [l.reqId, l.msg])).toEqual([['r-2', 'now visible']]);
+  });
+
+  it('makes an ordinary child when the route asks for its own level', () => {
+    const { logger, lines } = capture('warn');
+    const log = requestLogger(logger, { reqId: 'r-3' }, { level: 'info' });
+    log.info('route at info');
+    expect(lines.map((l) => [l.reqId, l.msg])).toEqual([['r-3', 'route at info']]);
   });
 });

@@ -1,15 +1,30 @@
 // Who is calling: the operator, a facility's API key, or (with the UI) a logged-in user.
 // Keys go in `Api-Key:` (resmio style) or `Authorization: Bearer`.
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app.js';
+import { hotQuery } from '../db/hot-query.js';
 import { AppError } from '../errors.js';
-import { sha256Hex } from '../security/hashing.js';
 import type { Principal, Scope } from './principal.js';
 import { clientOf, FailureLimiter, TooManyFailures } from './rate-limit.js';
 
 // Writing last_used_at on every call would turn each read into a write; a minute is precise
 // enough to tell a key in use from a forgotten one.
 const LAST_USED_RESOLUTION_MS = 60_000;
+
+// Every API call asks: no key is cached across requests, so a revoked key (from the API, the
+// CLI or another process) is refused on its very next request. The query is built once.
+const activeKey = hotQuery((db, p: { keyHash: string }) =>
+  db
+    .selectFrom('api_keys')
+    .select(['id', 'facility_id', 'scopes', 'last_used_at'])
+    .where('key_hash', '=', p.keyHash)
+    .where('revoked_at', 'is', null),
+);
+
+const markUsed = hotQuery((db, p: { id: string; now: number }) =>
+  db.updateTable('api_keys').set({ last_used_at: p.now }).where('id', '=', p.id),
+);
 
 const resolved = new WeakMap<FastifyRequest, Promise<Principal | undefined>>();
 // One per app, keyed by its deps: request.server is the route's plugin context, which
@@ -40,14 +55,13 @@ async function resolve(request: FastifyRequest): Promise<Principal | undefined> 
   const { deps } = request.server;
   const key = presentedKey(request);
   if (key === undefined) return deps.sessions ? deps.sessions.principalOf(request) : undefined;
-  if (deps.operatorKey.matches(key)) return { kind: 'operator' };
   // Looked up by its SHA-256: the table never holds a usable key.
-  const row = await deps.store.db
-    .selectFrom('api_keys')
-    .select(['id', 'facility_id', 'scopes', 'last_used_at'])
-    .where('key_hash', '=', sha256Hex(key))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+  const digest = createHash('sha256').update(key, 'utf8').digest();
+  const { operatorKey } = deps;
+  if (operatorKey.matchesDigest ? operatorKey.matchesDigest(digest) : operatorKey.matches(key)) {
+    return { kind: 'operator' };
+  }
+  const [row] = await activeKey.execute(deps.store.db, { keyHash: digest.toString('hex') });
   if (!row) {
     // Only failures count, and only against the address they came from: a valid key is
     // always served, so neither an attacker elsewhere nor a broken integration behind the
@@ -60,11 +74,7 @@ async function resolve(request: FastifyRequest): Promise<Principal | undefined> 
   }
   const now = deps.clock.now();
   if (row.last_used_at === null || now - row.last_used_at > LAST_USED_RESOLUTION_MS) {
-    await deps.store.db
-      .updateTable('api_keys')
-      .set({ last_used_at: now })
-      .where('id', '=', row.id)
-      .execute();
+    await markUsed.execute(deps.store.db, { id: row.id, now });
   }
   return {
     kind: 'api_key',

@@ -1,12 +1,15 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Random } from '../clock.js';
 import type { Store } from '../db/dialect.js';
-import { safeEqual, sha256Hex } from '../security/hashing.js';
+import { sha256Hex } from '../security/hashing.js';
 
 const SETTING = 'operator_key_sha256';
 
 export interface OperatorKey {
   /** True when the key matches, compared in constant time. */
   matches(candidate: string): boolean;
+  /** The same, given the candidate's SHA-256 (the API key lookup needs it anyway). */
+  matchesDigest?(candidateSha256: Buffer): boolean;
 }
 
 /**
@@ -18,10 +21,7 @@ export async function ensureOperatorKey(
   configured: string | undefined,
   random: Random,
 ): Promise<{ key: OperatorKey; generated?: string }> {
-  if (configured) {
-    const hash = sha256Hex(configured);
-    return { key: { matches: (c) => safeEqual(sha256Hex(c), hash) } };
-  }
+  if (configured) return { key: matcher(sha256Hex(configured)) };
   const candidate = `op_${random.bytes(24).toString('base64url')}`;
   // Several processes may start at once: the first insert wins, the others read it back.
   await store.db
@@ -34,7 +34,20 @@ export async function ensureOperatorKey(
     .select('value')
     .where('key', '=', SETTING)
     .executeTakeFirstOrThrow();
-  const hash = row.value;
-  const key: OperatorKey = { matches: (c) => safeEqual(sha256Hex(c), hash) };
-  return hash === sha256Hex(candidate) ? { key, generated: candidate } : { key };
+  const key = matcher(row.value);
+  return row.value === sha256Hex(candidate) ? { key, generated: candidate } : { key };
+}
+
+// Every API request with a key asks this first, so one hash and a constant-time compare of
+// two digests of the same length: nothing about the key leaks through the time it takes.
+// (A stored hash that is not 64 hex digits matches nothing, as before.)
+function matcher(hashHex: string): OperatorKey {
+  const expected = Buffer.from(hashHex, 'hex');
+  if (expected.length !== 32) return { matches: () => false, matchesDigest: () => false };
+  const matchesDigest = (digest: Buffer) =>
+    digest.length === expected.length && timingSafeEqual(digest, expected);
+  return {
+    matches: (candidate) => matchesDigest(createHash('sha256').update(candidate, 'utf8').digest()),
+    matchesDigest,
+  };
 }

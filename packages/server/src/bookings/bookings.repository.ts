@@ -1,6 +1,7 @@
 // Every query is scoped by facility: an id alone never reaches a row.
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { BookingsTable, Database } from '../db/schema.js';
+import { insertInFacility } from '../facilities/facilities.repository.js';
 
 export type BookingRow = Selectable<BookingsTable>;
 export type BookingChanges = Omit<Updateable<BookingsTable>, 'id' | 'facility_id' | 'created_at'>;
@@ -24,11 +25,34 @@ export function findBooking(
     .executeTakeFirst();
 }
 
-export function insertBooking(
+export type NewBooking = Omit<BookingRow, 'id'>;
+
+const insertIntoFacility = insertInFacility('bookings', {
+  facility_id: 'text',
+  num: 'integer',
+  date: 'text',
+  start_at: 'bigint',
+  duration: 'integer',
+  status: 'text',
+  name: 'text',
+  email: 'text',
+  phone: 'text',
+  comment: 'text',
+  source: 'text',
+  table_label: 'text',
+  area: 'text',
+  ref_num: 'text',
+  created_at: 'bigint',
+  updated_at: 'bigint',
+});
+
+/** The new booking; undefined when the facility does not exist (checked in the same statement). */
+export async function insertBooking(
   db: Kysely<Database>,
-  row: Insertable<BookingsTable>,
-): Promise<BookingRow> {
-  return db.insertInto('bookings').values(row).returningAll().executeTakeFirstOrThrow();
+  row: NewBooking,
+): Promise<BookingRow | undefined> {
+  const [created] = await insertIntoFacility.execute(db, row);
+  return created;
 }
 
 /**

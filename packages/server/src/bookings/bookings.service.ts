@@ -1,5 +1,5 @@
 import type { AppDeps } from '../app.js';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import type { EventName } from '../events/event-names.js';
 import { withEvents } from '../events/outbox.js';
 import { iso, page } from '../http/schemas.js';
@@ -109,14 +109,14 @@ export function bookingsService(deps: AppDeps) {
     async create(facilityId: string, input: CreateBookingInput): Promise<BookingOut> {
       const status = input.status ?? 'confirmed';
       checkInitial(bookingStatuses, status);
+      const startAt = epochOf(input.date, 'date');
       const now = clock.now();
       const row = await withEvents(deps, async (trx, emit) => {
-        await facilityMustExist(trx, facilityId);
         const created = await insertBooking(trx, {
           facility_id: facilityId,
           num: input.num,
           date: input.date,
-          start_at: epochOf(input.date, 'date'),
+          start_at: startAt,
           duration: input.duration ?? 120,
           status,
           name: input.name,
@@ -130,6 +130,7 @@ export function bookingsService(deps: AppDeps) {
           created_at: now,
           updated_at: now,
         });
+        if (!created) throw notFound('facility');
         await emit(event(facilityId, created.id, 'booking_created'));
         return created;
       });

@@ -1,7 +1,6 @@
 // Events pushed by the platform's own booking system: the resource lives there, so only the
 // facility is checked here; the event then fans out exactly like one made through our API.
 import type { AppDeps } from '../app.js';
-import { facilityMustExist } from '../bookings/common.js';
 import type { ResourceType } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { EVENTS, type EventName, resourceTypeOf } from './event-names.js';
@@ -31,16 +30,16 @@ export function eventsService(deps: AppDeps) {
           'action',
         );
       }
-      const { eventId } = await withEvents(deps, async (trx, emit) => {
-        await facilityMustExist(trx, facilityId);
-        return emit({
+      // No such facility: emit answers 404 (its insert checks), and nothing is recorded.
+      const { eventId } = await withEvents(deps, async (_trx, emit) =>
+        emit({
           facilityId,
           resourceType: input.type,
           resourceId: input.id,
           event,
           source: 'ingest',
-        });
-      });
+        }),
+      );
       return { event_id: eventId, facility_id: facilityId, ...input };
     },
   };

@@ -19,7 +19,9 @@ export function requestIdOf(req: IncomingMessage): string {
 }
 
 export function echoRequestIds(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply) => {
+  // A callback hook, not an async one: it runs on every answer and has nothing to await.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
 }

@@ -1,6 +1,7 @@
 // Every query is scoped by facility: an id alone never reaches a row.
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Database, ProductOrdersTable } from '../db/schema.js';
+import { insertInFacility } from '../facilities/facilities.repository.js';
 
 export type OrderRow = Selectable<ProductOrdersTable>;
 export type OrderChanges = Omit<
@@ -26,11 +27,32 @@ export function findOrder(
     .executeTakeFirst();
 }
 
-export function insertOrder(
+export type NewOrder = Omit<OrderRow, 'id'>;
+
+const insertIntoFacility = insertInFacility('productorders', {
+  facility_id: 'text',
+  type: 'text',
+  items: 'text',
+  total: 'bigint',
+  currency: 'text',
+  status: 'text',
+  requested_time: 'text',
+  name: 'text',
+  email: 'text',
+  phone: 'text',
+  address: 'text',
+  comment: 'text',
+  created_at: 'bigint',
+  updated_at: 'bigint',
+});
+
+/** The new order; undefined when the facility does not exist (checked in the same statement). */
+export async function insertOrder(
   db: Kysely<Database>,
-  row: Insertable<ProductOrdersTable>,
-): Promise<OrderRow> {
-  return db.insertInto('productorders').values(row).returningAll().executeTakeFirstOrThrow();
+  row: NewOrder,
+): Promise<OrderRow | undefined> {
+  const [created] = await insertIntoFacility.execute(db, row);
+  return created;
 }
 
 /** Guarded by the old status, like updateBooking: a lost race answers undefined. */

@@ -7,7 +7,7 @@ import {
   notFoundIn,
   type StatusMachine,
 } from '../bookings/common.js';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import type { EventName } from '../events/event-names.js';
 import { withEvents } from '../events/outbox.js';
 import { iso, page } from '../http/schemas.js';
@@ -139,7 +139,6 @@ export function ordersService(deps: AppDeps) {
       if (input.requested_time) epochOf(input.requested_time, 'requested_time');
       const now = clock.now();
       const row = await withEvents(deps, async (trx, emit) => {
-        await facilityMustExist(trx, facilityId);
         const created = await insertOrder(trx, {
           facility_id: facilityId,
           type: input.type,
@@ -156,6 +155,7 @@ export function ordersService(deps: AppDeps) {
           created_at: now,
           updated_at: now,
         });
+        if (!created) throw notFound('facility');
         await emit(event(facilityId, created.id, 'productorder_created'));
         return created;
       });
