@@ -73,6 +73,24 @@ describeEachDialect('hot queries', (dialect) => {
     ).rejects.toThrow('parameter plan is undefined');
   });
 
+  it('lets Kysely plugins see and rewrite the query, as a query built each time would', async () => {
+    const seen: string[] = [];
+    const withPlugin = store.db.withPlugin({
+      transformQuery: ({ node }) => {
+        seen.push(node.kind);
+        return node;
+      },
+      transformResult: async ({ result }) => ({
+        ...result,
+        rows: result.rows.map((r) => ({ ...r, name: String(r.name).toLowerCase() })),
+      }),
+    });
+    expect(await byPlan.execute(withPlugin, { plan: 'premium', after: 'hq-b' })).toEqual([
+      { id: 'hq-c', name: 'hq-c' },
+    ]);
+    expect(seen).toEqual(['SelectQueryNode']);
+  });
+
   it('refuses a builder that hands over the whole parameter object', async () => {
     const whole = hotQuery((db, p: { id: string; name: string; plan: 'free' }) =>
       db.insertInto('facilities').values({ ...p, created_at: 0, updated_at: 0 }),

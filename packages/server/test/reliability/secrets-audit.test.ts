@@ -254,11 +254,15 @@ describe('credential checks', () => {
 
   it('compares in constant time, or looks up by hash, wherever a credential is checked', () => {
     const read = (f: string) => readFileSync(join(src, f), 'utf8');
-    expect(read('auth/operator-key.ts')).toMatch(/safeEqual\(sha256Hex\(c\), hash\)/);
+    expect(read('auth/operator-key.ts')).toMatch(/timingSafeEqual\(digest, expected\)/);
     expect(read('security/hashing.ts')).toMatch(/timingSafeEqual\(actual, expected\)/);
     expect(read('security/hashing.ts')).toMatch(/export function safeEqual[\s\S]*timingSafeEqual/);
     // API keys and session tokens: found by their SHA-256 in an index, never compared in JS.
-    expect(read('auth/authenticate.ts')).toMatch(/where\('key_hash', '=', sha256Hex\(key\)\)/);
+    const authenticate = read('auth/authenticate.ts');
+    expect(authenticate).toMatch(/where\('key_hash', '=', p\.keyHash\)/);
+    expect(authenticate).toMatch(
+      /keyHash: createHash\('sha256'\)|keyHash: digest\.toString\('hex'\)/,
+    );
     if (existsSync(join(src, 'auth/sessions.ts'))) {
       expect(read('auth/sessions.ts')).toMatch(/token_hash', '=', hash/);
       expect(read('auth/sessions.ts')).toMatch(/safeEqual\(presented, csrfTokenOf\(token\)\)/);
