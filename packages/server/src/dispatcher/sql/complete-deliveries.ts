@@ -168,6 +168,7 @@ async function updateDeliveries(
     u.last_status_code,
     u.last_error,
     u.succeeded_at,
+    leasedBy,
   ]);
   const types = [
     'text',
@@ -179,22 +180,27 @@ async function updateDeliveries(
     'integer',
     'text',
     'bigint',
+    'text',
   ];
   // Only while our lease holds: if it lapsed and another dispatcher took the delivery, its
   // outcome is the one that counts (our attempt is still recorded above).
+  // The lease holder is a column of v, not a constant: PostgreSQL's statistics see
+  // leased_by as nearly always null, so `leased_by = $n` was estimated at one row and
+  // planned as a nested loop over every leased row × every row of the batch (168 ms for
+  // 1,024 leased × 256; with the column it is a hash or index join, 9 ms).
   const p = new Params(profile.name);
   const values = valuesList(p, rows, types);
   await trx.executeQuery(
     p.query(`
     with v (id, status, tries, attempt_count, next_attempt_at, last_attempt_at,
-            last_status_code, last_error, succeeded_at) as (values ${values})
+            last_status_code, last_error, succeeded_at, leased_by) as (values ${values})
     update deliveries
     set status = v.status, tries = v.tries, attempt_count = v.attempt_count,
         next_attempt_at = v.next_attempt_at, last_attempt_at = v.last_attempt_at,
         last_status_code = v.last_status_code, last_error = v.last_error,
         succeeded_at = v.succeeded_at, leased_by = null
     from v
-    where deliveries.id = v.id and deliveries.leased_by = ${p.add(leasedBy)}`),
+    where deliveries.id = v.id and deliveries.leased_by = v.leased_by`),
   );
 }
 
