@@ -5,6 +5,13 @@
 // a batch of N rows); those would otherwise grow it without end.
 import type { Database, Statement } from 'better-sqlite3';
 
+/**
+ * Longer texts are prepared each time and not kept: they are the large batches (a
+ * 256-row VALUES list is ~10 KB of SQL and a program to match), whose parse is spread over
+ * hundreds of rows anyway, while 500 of them held at once added ~40 MB to the dispatcher.
+ */
+const MAX_CACHED_SQL = 4_096;
+
 export class StatementCache {
   // A Map iterates in insertion order; re-inserting on a hit keeps the least recently used
   // first, so eviction drops the texts that stopped coming, not the hot ones.
@@ -23,6 +30,7 @@ export class StatementCache {
       return cached;
     }
     const statement = this.database.prepare(sql);
+    if (sql.length > MAX_CACHED_SQL) return statement;
     if (this.#statements.size >= this.capacity) {
       // An evicted statement is finalised by the garbage collector; nothing else holds it.
       const oldest = this.#statements.keys().next().value;
