@@ -31,7 +31,7 @@ export interface Metrics extends DeliveryMetrics {
 }
 
 export interface MetricsOptions {
-  store: Pick<Store, 'db'>;
+  store: Pick<Store, 'db' | 'commitStats'>;
   clock: Clock;
   logger: Logger;
   labels: { version: string; role: string; store: string };
@@ -90,6 +90,45 @@ export function createMetrics(options: MetricsOptions): Metrics {
       this.set(dispatcher?.activeCount ?? 0);
     },
   });
+
+  // SQLite's group commit (src/db/sqlite-group-commit-driver.ts): how many writes share an
+  // fsync, and whether a COMMIT ever failed (each failure turned its members' requests into
+  // errors). Counted by the driver; read at scrape time.
+  const commitStats = options.store.commitStats;
+  if (commitStats) {
+    const seen = { durable: 0, lazy: 0, members: 0, failed: 0 };
+    const advance = (counter: Counter, key: keyof typeof seen, now: number, labels = {}) => {
+      if (now > seen[key]) counter.inc(labels, now - seen[key]);
+      seen[key] = now;
+    };
+    new Counter({
+      name: 'tablehooks_sqlite_group_commits_total',
+      help: 'SQLite group commits: durable ones cost one fsync for all their members; lazy ones hold dispatcher bookkeeping only',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const s = commitStats();
+        advance(this, 'durable', s.commits, { kind: 'durable' });
+        advance(this, 'lazy', s.lazyCommits, { kind: 'lazy' });
+      },
+    });
+    new Counter({
+      name: 'tablehooks_sqlite_group_commit_members_total',
+      help: 'Transactions and single writes that were committed as part of a group',
+      registers,
+      collect() {
+        advance(this, 'members', commitStats().members);
+      },
+    });
+    new Counter({
+      name: 'tablehooks_sqlite_group_commit_failures_total',
+      help: 'Groups whose COMMIT failed or that SQLite rolled back: their members got errors, nothing acknowledged was lost',
+      registers,
+      collect() {
+        advance(this, 'failed', commitStats().failedGroups);
+      },
+    });
+  }
 
   const snapshot = queueSnapshots(options.store, options.clock, options.logger);
   new Gauge({

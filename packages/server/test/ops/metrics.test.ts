@@ -19,6 +19,7 @@ const LABELS = new Set([
   'version',
   'role',
   'store',
+  'kind',
   'le',
 ]);
 
@@ -95,6 +96,19 @@ describeEachDialect('operations: metrics, request ids, attempt logs', (dialect) 
     expect(sample(text, 'tablehooks_webhooks_disabled')).toBe(0);
     expect(sample(text, 'tablehooks_dispatcher_in_flight')).toBe(0);
     expect(text).toContain(`tablehooks_info{version="test",role="all",store="${dialect}"} 1`);
+    if (dialect === 'sqlite') {
+      // Four bookings and their outcomes went through group commits: at least one fsync'd
+      // group held them, and none failed.
+      expect(sample(text, 'tablehooks_sqlite_group_commits_total{kind="durable"}')).toBeGreaterThan(
+        0,
+      );
+      expect(sample(text, 'tablehooks_sqlite_group_commit_members_total')).toBeGreaterThanOrEqual(
+        4,
+      );
+      expect(sample(text, 'tablehooks_sqlite_group_commit_failures_total')).toBe(0);
+    } else {
+      expect(text).not.toContain('tablehooks_sqlite_');
+    }
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
 
