@@ -8,6 +8,7 @@ import { Dispatcher } from '../../src/dispatcher/dispatcher.js';
 import { Sender } from '../../src/dispatcher/sender.js';
 import { createWakeup, type Wakeup } from '../../src/events/wakeup.js';
 import { createLogger } from '../../src/logger.js';
+import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { SecretBox } from '../../src/security/secret-box.js';
 import type { LookupFn } from '../../src/security/ssrf.js';
 import { noJitter, TestClock } from './clock.js';
@@ -23,6 +24,8 @@ export interface Harness {
   wakeups: { count: number };
   wakeup: Wakeup;
   dispatcher: Dispatcher | undefined;
+  /** With the `metrics` option: the registry /metrics serves, wired as `serve` wires it. */
+  metrics: Metrics | undefined;
   /** Every log line the app wrote, for tests that prove secrets never reach the logs. */
   logs: string[];
   close(): Promise<void>;
@@ -50,6 +53,8 @@ export interface HarnessOptions {
   lookup?: LookupFn;
   /** Extra log lines go here too (e.g. a file that outlives the test), besides `logs`. */
   logSink?: (line: string) => void;
+  /** Serve /metrics and count attempts, as `serve` does; `process` adds Node's own metrics. */
+  metrics?: { process?: boolean };
 }
 
 export async function createHarness(
@@ -89,9 +94,29 @@ export async function createHarness(
     },
     clock,
   });
-  const dispatcher = options.dispatcher
-    ? new Dispatcher({ store, config, clock, random: noJitter, secretBox, sender, logger, wakeup })
+  const metrics = options.metrics
+    ? createMetrics({
+        store,
+        clock,
+        logger,
+        labels: { version: 'test', role: 'all', store: dialect },
+        processMetrics: options.metrics.process ?? false,
+      })
     : undefined;
+  const dispatcher = options.dispatcher
+    ? new Dispatcher({
+        store,
+        config,
+        clock,
+        random: noJitter,
+        secretBox,
+        sender,
+        logger,
+        wakeup,
+        ...(metrics ? { metrics } : {}),
+      })
+    : undefined;
+  if (dispatcher) metrics?.trackDispatcher(dispatcher);
   dispatcher?.start();
   const app = await buildApp({
     sender,
@@ -105,6 +130,7 @@ export async function createHarness(
     random: noJitter,
     stopping: () => stopping,
     ...(options.lookup ? { lookup: options.lookup } : {}),
+    ...(metrics ? { metrics } : {}),
   });
   await app.ready();
   return {
@@ -117,6 +143,7 @@ export async function createHarness(
     wakeup,
     logs,
     dispatcher,
+    metrics,
     close: async () => {
       stopping = true;
       await app.close();
