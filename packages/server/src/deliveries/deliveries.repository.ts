@@ -1,24 +1,53 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
 import type { AttemptsTable, Database, DeliveriesTable } from '../db/schema.js';
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type AttemptRow = Selectable<AttemptsTable>;
 
-export interface DeliveryListFilter {
-  webhookId: string;
+interface DeliveryFilter {
   status?: string | undefined;
   event?: string | undefined;
   since?: number | undefined;
   until?: number | undefined;
 }
 
-export async function listDeliveries(
+export interface DeliveryListFilter extends DeliveryFilter {
+  webhookId: string;
+}
+
+/** The operator's view across webhooks (the CLI); the API lists one webhook's at a time. */
+export interface AcrossFilter extends DeliveryFilter {
+  facilityId?: string | undefined;
+}
+
+export function listDeliveries(
   db: Kysely<Database>,
   f: DeliveryListFilter,
   limit: number,
   offset: number,
 ) {
-  let q = db.selectFrom('deliveries').where('webhook_id', '=', f.webhookId);
+  return page(db.selectFrom('deliveries').where('webhook_id', '=', f.webhookId), f, limit, offset);
+}
+
+export function listDeliveriesAcross(
+  db: Kysely<Database>,
+  f: AcrossFilter,
+  limit: number,
+  offset: number,
+) {
+  let q = db.selectFrom('deliveries');
+  if (f.facilityId) q = q.where('facility_id', '=', f.facilityId);
+  return page(q, f, limit, offset);
+}
+
+/** Newest first, with the total for `meta.total_count`. */
+async function page(
+  base: SelectQueryBuilder<Database, 'deliveries', object>,
+  f: DeliveryFilter,
+  limit: number,
+  offset: number,
+) {
+  let q = base;
   if (f.status) q = q.where('status', '=', f.status as DeliveriesTable['status']);
   if (f.event) q = q.where('event', '=', f.event);
   if (f.since !== undefined) q = q.where('created_at', '>=', f.since);
@@ -31,7 +60,7 @@ export async function listDeliveries(
       .limit(limit)
       .offset(offset)
       .execute(),
-    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(count.n) };
 }
