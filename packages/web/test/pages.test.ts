@@ -1,19 +1,11 @@
 // The rest of the settings UI as staff meet it: logging in and out, the free plan, API
 // keys, bookings and online orders triggering their webhooks, a phone-sized screen and the
 // keyboard alone.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DESKTOP,
-  launch,
-  login,
-  MOBILE,
-  openPage,
-  screenshot,
-  type TestPage,
-} from './support/browser.js';
-import { TestReceiver } from './support/receiver.js';
-import { createFacility, type RunningServer, startServer } from './support/server.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, login, MOBILE, screenshot } from './support/browser.js';
+import { createFacility } from './support/server.js';
+import { useUi } from './support/ui.js';
 
 const PASSWORD = 'a long and good password';
 const OWNER = 'owner@the-fish.example';
@@ -21,27 +13,19 @@ const STAFF = 'staff@the-fish.example';
 const FREE = 'owner@corner-cafe.example';
 
 describe('the settings UI pages', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let receiver: TestReceiver;
-  const open: TestPage[] = [];
+  const ui = useUi();
 
   beforeAll(async () => {
-    [server, browser, receiver] = await Promise.all([
-      startServer(),
-      launch(),
-      TestReceiver.start(),
-    ]);
-    await createFacility(server, { id: 'the-fish', name: 'The Fish', plan: 'premium' }, [
+    await createFacility(ui.server, { id: 'the-fish', name: 'The Fish', plan: 'premium' }, [
       { email: OWNER, password: PASSWORD, role: 'owner' },
       { email: STAFF, password: PASSWORD, role: 'staff' },
     ]);
-    await createFacility(server, { id: 'corner-cafe', name: 'Corner Café', plan: 'free' }, [
+    await createFacility(ui.server, { id: 'corner-cafe', name: 'Corner Café', plan: 'free' }, [
       { email: FREE, password: PASSWORD, role: 'owner' },
     ]);
     // Every event of The Fish goes to the receiver (set up by the operator, not the UI).
-    await server.operator('POST', '/v1/facility/the-fish/webhooks', {
-      url: receiver.url,
+    await ui.server.operator('POST', '/v1/facility/the-fish/webhooks', {
+      url: ui.receiver.url,
       username: 'n8n',
       password: 'pw',
       events: [
@@ -55,35 +39,21 @@ describe('the settings UI pages', () => {
       description: 'n8n workflow',
     });
   });
-  afterEach(async () => {
-    for (const p of open.splice(0)) await p.close();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await receiver?.close();
-    await server?.stop();
-  });
-
-  async function page(viewport = DESKTOP): Promise<TestPage> {
-    const p = await openPage(browser, viewport);
-    open.push(p);
-    return p;
-  }
 
   const mainNav = (p: Page, name: string) =>
     p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
 
   /** The actions the receiver got since `from`, in order. */
   const actionsSince = (from: number) =>
-    receiver
+    ui.receiver
       .bodies()
       .slice(from)
       .map((b) => `${b.action} ${b.id}`);
 
   it('tells a user with wrong credentials so, and lets them in with the right ones', async () => {
-    const t = await page();
+    const t = await ui.page();
     const p = t.page;
-    await p.goto(server.url);
+    await p.goto(ui.server.url);
     await p.getByRole('heading', { name: 'Log in' }).waitFor();
     await screenshot(p, 'login-desktop');
     await p.getByLabel('Email').fill(OWNER);
@@ -118,20 +88,20 @@ describe('the settings UI pages', () => {
   });
 
   it('logs out, and the old session no longer opens the pages', async () => {
-    const t = await page();
+    const t = await ui.page();
     const p = t.page;
-    await login(p, server.url, OWNER, PASSWORD);
+    await login(p, ui.server.url, OWNER, PASSWORD);
     await p.getByRole('button', { name: 'Log out' }).click();
     await p.getByText('You have logged out.').waitFor();
-    await p.goto(`${server.url}/bookings`);
+    await p.goto(`${ui.server.url}/bookings`);
     await p.getByRole('heading', { name: 'Log in' }).waitFor();
     expect(t.errors).toEqual([]);
   });
 
   it('sends the user back to the login page, saying why, when the session has ended', async () => {
-    const t = await page();
+    const t = await ui.page();
     const p = t.page;
-    await login(p, server.url, OWNER, PASSWORD);
+    await login(p, ui.server.url, OWNER, PASSWORD);
     await p.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
     // As if the server had ended it (expiry is tested on the server, with a moved clock).
     await t.context.clearCookies({ name: 'th_session' });
@@ -150,13 +120,13 @@ describe('the settings UI pages', () => {
       [DESKTOP, 'desktop'],
       [MOBILE, 'mobile'],
     ] as const) {
-      const t = await page(viewport);
+      const t = await ui.page(viewport);
       const p = t.page;
-      await login(p, server.url, FREE, PASSWORD);
+      await login(p, ui.server.url, FREE, PASSWORD);
       await p.getByRole('heading', { name: 'Webhooks need the premium plan' }).waitFor();
       await p.getByText('Available starting with the PREMIUM plan.').waitFor();
       expect(await p.getByRole('link', { name: '+ Add webhook' }).count()).toBe(0);
-      await p.goto(`${server.url}/settings/integration/developers/webhooks/new`);
+      await p.goto(`${ui.server.url}/settings/integration/developers/webhooks/new`);
       await p.getByRole('heading', { name: 'Webhooks need the premium plan' }).waitFor();
       expect(await p.getByLabel('Target URL').count()).toBe(0);
       await p.goBack();
@@ -166,10 +136,12 @@ describe('the settings UI pages', () => {
   });
 
   it('lets the owner create an API key, shown once with a copy button, and revoke it', async () => {
-    const t = await page();
+    const t = await ui.page();
     const p = t.page;
-    await t.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-    await login(p, server.url, OWNER, PASSWORD);
+    await t.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: ui.server.url,
+    });
+    await login(p, ui.server.url, OWNER, PASSWORD);
     await p
       .getByRole('navigation', { name: 'Settings' })
       .getByRole('link', { name: 'API' })
@@ -194,7 +166,7 @@ describe('the settings UI pages', () => {
     await p.getByText('Copied.').waitFor();
     expect(await p.evaluate(() => navigator.clipboard.readText())).toBe(key);
     // The key works against the API…
-    const res = await fetch(`${server.url}/v1/facility/the-fish/bookings`, {
+    const res = await fetch(`${ui.server.url}/v1/facility/the-fish/bookings`, {
       headers: { 'api-key': key },
     });
     expect(res.status).toBe(200);
@@ -210,7 +182,7 @@ describe('the settings UI pages', () => {
     await card.getByRole('button', { name: 'Revoke' }).click();
     await card.getByRole('button', { name: 'Revoke key' }).click();
     await card.locator('.badge').getByText('Revoked').waitFor();
-    const after = await fetch(`${server.url}/v1/facility/the-fish/bookings`, {
+    const after = await fetch(`${ui.server.url}/v1/facility/the-fish/bookings`, {
       headers: { 'api-key': key },
     });
     expect(after.status).toBe(401);
@@ -218,24 +190,24 @@ describe('the settings UI pages', () => {
   });
 
   it('hides the API page from staff, who still manage webhooks and bookings', async () => {
-    const t = await page();
+    const t = await ui.page();
     const p = t.page;
-    await login(p, server.url, STAFF, PASSWORD);
+    await login(p, ui.server.url, STAFF, PASSWORD);
     await p.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
-    await p.getByRole('article', { name: receiver.url }).waitFor();
+    await p.getByRole('article', { name: ui.receiver.url }).waitFor();
     const settings = p.getByRole('navigation', { name: 'Settings' });
     expect(await settings.getByRole('link', { name: 'API' }).count()).toBe(0);
-    await p.goto(`${server.url}/settings/integration/api`);
+    await p.goto(`${ui.server.url}/settings/integration/api`);
     await p.getByText('Only the facility owner can create and revoke API keys.').waitFor();
     expect(t.errors).toEqual([]);
   });
 
   it('creates, edits and cancels a booking, and each change reaches the webhook', async () => {
-    const t = await page();
+    const t = await ui.page();
     const p = t.page;
-    await login(p, server.url, STAFF, PASSWORD);
+    await login(p, ui.server.url, STAFF, PASSWORD);
     await mainNav(p, 'Bookings').click();
-    const from = receiver.received.length;
+    const from = ui.receiver.received.length;
 
     await p.getByRole('button', { name: '+ New booking' }).click();
     await p.getByLabel('Guest name').fill('Ada Lovelace');
@@ -277,11 +249,11 @@ describe('the settings UI pages', () => {
   });
 
   it('creates, edits and cancels an online order, and each change reaches the webhook', async () => {
-    const t = await page();
+    const t = await ui.page();
     const p = t.page;
-    await login(p, server.url, OWNER, PASSWORD);
+    await login(p, ui.server.url, OWNER, PASSWORD);
     await mainNav(p, 'Online orders').click();
-    const from = receiver.received.length;
+    const from = ui.receiver.received.length;
 
     await p.getByRole('button', { name: '+ New order' }).click();
     await p.getByLabel('Delivery', { exact: true }).check();
@@ -324,12 +296,12 @@ describe('the settings UI pages', () => {
   });
 
   it('fits a 375 px wide phone screen on every main page', async () => {
-    const t = await page(MOBILE);
+    const t = await ui.page(MOBILE);
     const p = t.page;
-    await p.goto(server.url);
+    await p.goto(ui.server.url);
     await p.getByRole('heading', { name: 'Log in' }).waitFor();
     await screenshot(p, 'login-mobile');
-    await login(p, server.url, OWNER, PASSWORD);
+    await login(p, ui.server.url, OWNER, PASSWORD);
     const pages: [string, string, string][] = [
       ['/settings/integration/developers/webhooks', 'Webhooks', 'webhooks-mobile'],
       ['/settings/integration/developers/webhooks/new', 'Add webhook', 'webhook-form-mobile'],
@@ -338,14 +310,14 @@ describe('the settings UI pages', () => {
       ['/orders', 'Online orders', 'orders-mobile'],
     ];
     for (const [path, heading, name] of pages) {
-      await p.goto(server.url + path);
+      await p.goto(ui.server.url + path);
       await p.getByRole('heading', { name: heading, level: 1 }).waitFor();
       await screenshot(p, name);
       const width = await p.evaluate(() => document.documentElement.scrollWidth);
       expect(width, `${path} scrolls sideways`).toBeLessThanOrEqual(375);
     }
     // The delivery log of the operator's webhook, with its deliveries from the tests above.
-    await p.goto(`${server.url}/settings/integration/developers/webhooks`);
+    await p.goto(`${ui.server.url}/settings/integration/developers/webhooks`);
     await p.getByRole('link', { name: 'Delivery log' }).first().click();
     await p.locator('li.delivery').first().waitFor();
     await p.locator('li.delivery').first().getByRole('button', { name: 'Show attempts' }).click();
@@ -356,7 +328,7 @@ describe('the settings UI pages', () => {
   });
 
   it('can be used with the keyboard alone: log in, then add a webhook', async () => {
-    const t = await page();
+    const t = await ui.page();
     const p = t.page;
     const focused = () =>
       p.evaluate(() => {
@@ -364,7 +336,7 @@ describe('the settings UI pages', () => {
         const label = el?.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null;
         return label ?? el?.textContent ?? '';
       });
-    await p.goto(server.url);
+    await p.goto(ui.server.url);
     await p.getByRole('heading', { name: 'Log in' }).waitFor();
     await p.keyboard.press('Tab');
     expect(await focused()).toBe('Email');
@@ -383,7 +355,7 @@ describe('the settings UI pages', () => {
     await p.getByRole('heading', { name: 'Add webhook', level: 1 }).waitFor();
     for (let i = 0; i < 30 && (await focused()) !== 'Target URL'; i++)
       await p.keyboard.press('Tab');
-    await p.keyboard.type(`${receiver.url}?kbd=1`);
+    await p.keyboard.type(`${ui.receiver.url}?kbd=1`);
     await p.keyboard.press('Tab');
     expect(await focused()).toBe('Username');
     await p.keyboard.type('keyboard');
@@ -396,7 +368,7 @@ describe('the settings UI pages', () => {
     expect(await p.getByLabel('booking_created').isChecked()).toBe(true);
     await p.keyboard.press('Enter');
     await p.getByText(/Webhook added\./).waitFor();
-    await p.getByRole('article', { name: `${receiver.url}?kbd=1` }).waitFor();
+    await p.getByRole('article', { name: `${ui.receiver.url}?kbd=1` }).waitFor();
     expect(t.errors).toEqual([]);
   });
 });

@@ -1,56 +1,27 @@
 // The help page's path, end to end: log in, Settings > Integration > Developers > Webhooks,
 // '+ Add webhook' pointing at a real receiver, a booking made in the UI, and its delivery
 // in the log — then a receiver that fails, and Resend once it is back.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DESKTOP,
-  launch,
-  login,
-  MOBILE,
-  openPage,
-  screenshot,
-  type TestPage,
-} from './support/browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, login, MOBILE, screenshot } from './support/browser.js';
 import { TestReceiver } from './support/receiver.js';
-import { createFacility, type RunningServer, startServer } from './support/server.js';
+import { createFacility } from './support/server.js';
+import { useUi } from './support/ui.js';
 
 const PASSWORD = 'a long and good password';
 const WEBHOOKS = '/settings/integration/developers/webhooks';
 
 describe('webhooks in the settings UI', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let receiver: TestReceiver;
-  const open: TestPage[] = [];
+  const ui = useUi();
 
   beforeAll(async () => {
-    [server, browser, receiver] = await Promise.all([
-      startServer(),
-      launch(),
-      TestReceiver.start(),
-    ]);
-    await createFacility(server, { id: 'the-fish', name: 'The Fish', plan: 'premium' }, [
+    await createFacility(ui.server, { id: 'the-fish', name: 'The Fish', plan: 'premium' }, [
       { email: 'owner@the-fish.example', password: PASSWORD, role: 'owner' },
     ]);
-    await createFacility(server, { id: 'the-crab', name: 'Crab Shack', plan: 'premium' }, [
+    await createFacility(ui.server, { id: 'the-crab', name: 'Crab Shack', plan: 'premium' }, [
       { email: 'owner@the-crab.example', password: PASSWORD, role: 'owner' },
     ]);
   });
-  afterEach(async () => {
-    for (const p of open.splice(0)) await p.close();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await receiver?.close();
-    await server?.stop();
-  });
-
-  async function page(viewport = DESKTOP): Promise<TestPage> {
-    const p = await openPage(browser, viewport);
-    open.push(p);
-    return p;
-  }
 
   async function addWebhook(p: Page, url: string, events: string[]) {
     await p.getByRole('link', { name: '+ Add webhook' }).click();
@@ -87,9 +58,9 @@ describe('webhooks in the settings UI', () => {
   }
 
   it('logs in, adds a webhook to a real receiver, and shows a booking delivered in the log', async () => {
-    const t = await page();
+    const t = await ui.page();
     const p = t.page;
-    await login(p, server.url, 'owner@the-fish.example', PASSWORD);
+    await login(p, ui.server.url, 'owner@the-fish.example', PASSWORD);
 
     // Where the help page says: Settings > Integration > Developers > Webhooks.
     await p.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
@@ -107,7 +78,7 @@ describe('webhooks in the settings UI', () => {
     await p.getByText('No webhooks yet.').waitFor();
     await screenshot(p, 'webhooks-empty-desktop');
 
-    await addWebhook(p, receiver.url, ['booking_created', 'booking_updated', 'booking_deleted']);
+    await addWebhook(p, ui.receiver.url, ['booking_created', 'booking_updated', 'booking_deleted']);
     // The six events, grouped as on the help page.
     const groups = await p.locator('fieldset.event-group legend').allTextContents();
     expect(groups.map((g) => g.replace(/\s+/g, ' ').trim())).toEqual([
@@ -119,7 +90,7 @@ describe('webhooks in the settings UI', () => {
     await p.getByRole('button', { name: 'Add webhook', exact: true }).click();
 
     await p.getByText(/Webhook added\./).waitFor();
-    const card = p.getByRole('article', { name: receiver.url });
+    const card = p.getByRole('article', { name: ui.receiver.url });
     await card.getByText('Enabled').waitFor();
     await card.getByText('No deliveries yet').waitFor();
     expect(await card.getByRole('listitem').allTextContents()).toEqual([
@@ -134,11 +105,13 @@ describe('webhooks in the settings UI', () => {
     await screenshot(p, 'webhooks-desktop');
 
     // A booking made in the UI reaches the receiver as a thin trigger with Basic Auth.
-    const before = receiver.received.length;
+    const before = ui.receiver.received.length;
     const id = await createBooking(p, 'Ada Lovelace');
     await screenshot(p, 'bookings-desktop');
-    await expect.poll(() => receiver.received.length, { timeout: 20_000 }).toBeGreaterThan(before);
-    const got = receiver.received.at(-1)!;
+    await expect
+      .poll(() => ui.receiver.received.length, { timeout: 20_000 })
+      .toBeGreaterThan(before);
+    const got = ui.receiver.received.at(-1)!;
     expect(JSON.parse(got.body)).toEqual({
       id,
       facility_id: 'the-fish',
@@ -149,7 +122,7 @@ describe('webhooks in the settings UI', () => {
     );
 
     // …and shows up in the delivery log as succeeded, with its attempt.
-    await openLog(p, receiver.url);
+    await openLog(p, ui.receiver.url);
     const row = p.locator('li.delivery', { hasText: `Booking #${id}` });
     await row.getByText('Succeeded').waitFor();
     await row.getByText('booking_created').waitFor();
@@ -163,7 +136,7 @@ describe('webhooks in the settings UI', () => {
     // The list shows the last delivery at a glance.
     await p.getByRole('link', { name: 'All webhooks' }).click();
     await p
-      .getByRole('article', { name: receiver.url })
+      .getByRole('article', { name: ui.receiver.url })
       .getByText(/Succeeded · 200/)
       .waitFor();
     expect(t.errors).toEqual([]);
@@ -172,9 +145,9 @@ describe('webhooks in the settings UI', () => {
   it("shows a failing receiver's failure, and Resend delivers once it is back", async () => {
     const failing = await TestReceiver.start('/down');
     try {
-      const t = await page();
+      const t = await ui.page();
       const p = t.page;
-      await login(p, server.url, 'owner@the-crab.example', PASSWORD);
+      await login(p, ui.server.url, 'owner@the-crab.example', PASSWORD);
       await addWebhook(p, failing.url, ['booking_created']);
       await p.getByRole('button', { name: 'Add webhook', exact: true }).click();
       await p.getByText(/Webhook added\./).waitFor();
@@ -223,10 +196,10 @@ describe('webhooks in the settings UI', () => {
       [DESKTOP, 'desktop'],
       [MOBILE, 'mobile'],
     ] as const) {
-      const t = await page(viewport);
+      const t = await ui.page(viewport);
       const p = t.page;
-      await login(p, server.url, 'owner@the-fish.example', PASSWORD);
-      await p.goto(`${server.url}${WEBHOOKS}/new`);
+      await login(p, ui.server.url, 'owner@the-fish.example', PASSWORD);
+      await p.goto(`${ui.server.url}${WEBHOOKS}/new`);
       await p.getByRole('heading', { name: 'Add webhook', level: 1 }).waitFor();
       const url = p.getByLabel('Target URL');
 
@@ -249,7 +222,7 @@ describe('webhooks in the settings UI', () => {
       await screenshot(p, `webhook-form-url-error-${suffix}`);
 
       // No event chosen: the error sits under the events.
-      await url.fill(receiver.url);
+      await url.fill(ui.receiver.url);
       await p.getByLabel('booking_created').uncheck();
       await p.getByRole('button', { name: 'Add webhook', exact: true }).click();
       const eventsError = p.locator('#wh-events .field-error');

@@ -1,0 +1,54 @@
+// What every UI test file starts with: a tablehooks server, Chromium and a receiver, started
+// together before its tests and stopped after them, and pages that are closed after each test.
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { DESKTOP, launch, openPage, type TestPage } from './browser.js';
+import { TestReceiver } from './receiver.js';
+import { type RunningServer, startServer } from './server.js';
+
+export interface Ui {
+  readonly server: RunningServer;
+  readonly receiver: TestReceiver;
+  /** A fresh browser context and page at this size; closed after the test. */
+  page(viewport?: { width: number; height: number }): Promise<TestPage>;
+}
+
+/** Call at the top of a describe block: its own beforeAll hooks then run after these. */
+export function useUi(): Ui {
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  let receiver: TestReceiver | undefined;
+  const open: TestPage[] = [];
+  beforeAll(async () => {
+    [server, browser, receiver] = await Promise.all([
+      startServer(),
+      launch(),
+      TestReceiver.start(),
+    ]);
+  });
+  afterEach(async () => {
+    for (const p of open.splice(0)) await p.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await receiver?.close();
+    await server?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the UI test world is not started yet');
+    return value;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get receiver() {
+      return started(receiver);
+    },
+    async page(viewport = DESKTOP) {
+      const p = await openPage(started(browser), viewport);
+      open.push(p);
+      return p;
+    },
+  };
+}
