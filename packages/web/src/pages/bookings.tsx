@@ -1,23 +1,12 @@
 // Reservations: list, create, edit, cancel. Every change here triggers the booking_*
 // webhooks, so staff can watch a change arrive in the delivery log.
-import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { api, messageOf } from '../api';
-import {
-  Badge,
-  ConfirmButton,
-  errorsFrom,
-  Field,
-  type FormErrors,
-  Link,
-  Loading,
-  Notice,
-  noErrors,
-  useTitle,
-} from '../components/ui';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { api } from '../api';
+import { ResourceListPage } from '../components/resource-list-page';
+import { Badge, errorsFrom, Field, type FormErrors, Notice, noErrors } from '../components/ui';
 import { formatDateTime, isoToLocalInput, localInputToIso } from '../format';
-import { WEBHOOKS } from '../paths';
 import { useFacilityPath } from '../session';
-import type { Booking, List } from '../types';
+import type { Booking } from '../types';
 
 // The server's status machine, so the form offers only moves it will accept.
 const NEXT: Record<string, string[]> = {
@@ -85,133 +74,41 @@ const int = (s: string) => (/^\s*\d+\s*$/.test(s) ? Number(s) : s);
 const orNull = (s: string) => (s.trim() === '' ? null : s.trim());
 
 export function BookingsPage() {
-  useTitle('Bookings');
-  const at = useFacilityPath();
-  const [bookings, setBookings] = useState<Booking[]>();
-  const [error, setError] = useState<string>();
-  const [editing, setEditing] = useState<Booking | 'new' | undefined>();
-  const [done, setDone] = useState<string>();
-
-  const load = useCallback(async () => {
-    try {
-      setBookings((await api<List<Booking>>('GET', at('/bookings?limit=200'))).objects);
-      setError(undefined);
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  }, [at]);
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  async function cancel(b: Booking) {
-    try {
-      await api('PATCH', at(`/bookings/${b.id}`), { status: 'cancelled' });
-      await load();
-      setDone(`Booking #${b.id} cancelled (booking_deleted sent to your webhooks).`);
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  }
-
   return (
-    <section className="page" aria-labelledby="bookings-title">
-      <div className="page-head">
-        <h1 id="bookings-title" tabIndex={-1}>
-          Bookings
-        </h1>
-        {editing === undefined && (
-          <button
-            type="button"
-            className="button primary"
-            onClick={() => {
-              setDone(undefined);
-              setEditing('new');
-            }}
-          >
-            + New booking
-          </button>
-        )}
-      </div>
-      <p className="lead">
-        Each change here sends the matching <code>booking_*</code> event to your{' '}
-        <Link to={WEBHOOKS}>webhooks</Link>.
-      </p>
-      {done && (
-        <Notice kind="success" live>
-          {done}
-        </Notice>
+    <ResourceListPage<Booking>
+      title="Bookings"
+      noun="Booking"
+      event="booking"
+      path="/bookings"
+      loadingWhat="bookings"
+      empty="No bookings yet."
+      canEdit={(b) => b.status !== 'cancelled'}
+      canCancel={(b) => NEXT[b.status]?.includes('cancelled') ?? false}
+      form={({ item, onClose, onSaved }) => (
+        <BookingForm booking={item} onClose={onClose} onSaved={onSaved} />
       )}
-      {error && <Notice kind="error">{error}</Notice>}
-      {editing !== undefined && (
-        <BookingForm
-          booking={editing === 'new' ? undefined : editing}
-          onClose={() => setEditing(undefined)}
-          onSaved={async (b, created) => {
-            await load();
-            setEditing(undefined);
-            setDone(
-              created
-                ? `Booking #${b.id} created (booking_created sent to your webhooks).`
-                : `Booking #${b.id} saved (booking_updated sent to your webhooks).`,
-            );
-          }}
-        />
+      row={(b) => (
+        <>
+          <div className="row-main">
+            <strong>{b.name}</strong>
+            <span>
+              {b.num} {b.num === 1 ? 'person' : 'people'}
+            </span>
+            <time dateTime={b.date}>{formatDateTime(b.date)}</time>
+            <Badge
+              tone={b.status === 'cancelled' ? 'muted' : b.status === 'no_show' ? 'bad' : 'ok'}
+            >
+              {LABEL[b.status] ?? b.status}
+            </Badge>
+          </div>
+          <p className="muted small">
+            #{b.id} · ref {b.ref_num}
+            {b.table ? ` · table ${b.table}` : ''}
+            {b.phone ? ` · ${b.phone}` : ''}
+          </p>
+        </>
       )}
-      {!bookings ? (
-        !error && <Loading what="bookings" />
-      ) : bookings.length === 0 ? (
-        <p className="empty card">No bookings yet.</p>
-      ) : (
-        <ul className="rows" aria-label="Bookings">
-          {bookings.map((b) => (
-            <li key={b.id} className={`card row-item${b.status === 'cancelled' ? ' dim' : ''}`}>
-              <div className="row-main">
-                <strong>{b.name}</strong>
-                <span>
-                  {b.num} {b.num === 1 ? 'person' : 'people'}
-                </span>
-                <time dateTime={b.date}>{formatDateTime(b.date)}</time>
-                <Badge
-                  tone={b.status === 'cancelled' ? 'muted' : b.status === 'no_show' ? 'bad' : 'ok'}
-                >
-                  {LABEL[b.status] ?? b.status}
-                </Badge>
-              </div>
-              <p className="muted small">
-                #{b.id} · ref {b.ref_num}
-                {b.table ? ` · table ${b.table}` : ''}
-                {b.phone ? ` · ${b.phone}` : ''}
-              </p>
-              {b.status !== 'cancelled' && (
-                <div className="actions">
-                  <button
-                    type="button"
-                    className="button small"
-                    aria-label={`Edit booking #${b.id} (${b.name})`}
-                    onClick={() => {
-                      setDone(undefined);
-                      setEditing(b);
-                    }}
-                  >
-                    Edit
-                  </button>
-                  {NEXT[b.status]?.includes('cancelled') && (
-                    <ConfirmButton
-                      className="button small danger"
-                      label="Cancel booking"
-                      question={`Cancel the booking of ${b.name}?`}
-                      confirmLabel="Yes, cancel it"
-                      onConfirm={() => cancel(b)}
-                    />
-                  )}
-                </div>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
+    />
   );
 }
 

@@ -1,23 +1,12 @@
 // Online orders: list, create, edit, cancel. Every change triggers the productorder_*
 // webhooks.
-import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { api, messageOf } from '../api';
-import {
-  Badge,
-  ConfirmButton,
-  errorsFrom,
-  Field,
-  type FormErrors,
-  Link,
-  Loading,
-  Notice,
-  noErrors,
-  useTitle,
-} from '../components/ui';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { api } from '../api';
+import { ResourceListPage } from '../components/resource-list-page';
+import { Badge, errorsFrom, Field, type FormErrors, Notice, noErrors } from '../components/ui';
 import { formatDateTime, isoToLocalInput, localInputToIso, money } from '../format';
-import { WEBHOOKS } from '../paths';
 import { useFacilityPath } from '../session';
-import type { List, Order } from '../types';
+import type { Order } from '../types';
 
 const NEXT: Record<string, string[]> = {
   received: ['accepted', 'cancelled'],
@@ -98,126 +87,36 @@ function minor(price: string): number | string {
 const orNull = (s: string) => (s.trim() === '' ? null : s.trim());
 
 export function OrdersPage() {
-  useTitle('Online orders');
-  const at = useFacilityPath();
-  const [orders, setOrders] = useState<Order[]>();
-  const [error, setError] = useState<string>();
-  const [editing, setEditing] = useState<Order | 'new' | undefined>();
-  const [done, setDone] = useState<string>();
-
-  const load = useCallback(async () => {
-    try {
-      setOrders((await api<List<Order>>('GET', at('/productorders?limit=200'))).objects);
-      setError(undefined);
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  }, [at]);
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  async function cancel(o: Order) {
-    try {
-      await api('PATCH', at(`/productorders/${o.id}`), { status: 'cancelled' });
-      await load();
-      setDone(`Order #${o.id} cancelled (productorder_deleted sent to your webhooks).`);
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  }
-
   return (
-    <section className="page" aria-labelledby="orders-title">
-      <div className="page-head">
-        <h1 id="orders-title" tabIndex={-1}>
-          Online orders
-        </h1>
-        {editing === undefined && (
-          <button
-            type="button"
-            className="button primary"
-            onClick={() => {
-              setDone(undefined);
-              setEditing('new');
-            }}
-          >
-            + New order
-          </button>
-        )}
-      </div>
-      <p className="lead">
-        Each change here sends the matching <code>productorder_*</code> event to your{' '}
-        <Link to={WEBHOOKS}>webhooks</Link>.
-      </p>
-      {done && (
-        <Notice kind="success" live>
-          {done}
-        </Notice>
+    <ResourceListPage<Order>
+      title="Online orders"
+      noun="Order"
+      event="productorder"
+      path="/productorders"
+      loadingWhat="orders"
+      empty="No online orders yet."
+      canEdit={(o) => !FROZEN.includes(o.status)}
+      canCancel={() => true}
+      form={({ item, onClose, onSaved }) => (
+        <OrderForm order={item} onClose={onClose} onSaved={onSaved} />
       )}
-      {error && <Notice kind="error">{error}</Notice>}
-      {editing !== undefined && (
-        <OrderForm
-          order={editing === 'new' ? undefined : editing}
-          onClose={() => setEditing(undefined)}
-          onSaved={async (o, created) => {
-            await load();
-            setEditing(undefined);
-            setDone(
-              created
-                ? `Order #${o.id} created (productorder_created sent to your webhooks).`
-                : `Order #${o.id} saved (productorder_updated sent to your webhooks).`,
-            );
-          }}
-        />
+      row={(o) => (
+        <>
+          <div className="row-main">
+            <strong>{o.name}</strong>
+            <span>{o.type === 'pickup' ? 'Pickup' : 'Delivery'}</span>
+            <span>{money(o.total, o.currency)}</span>
+            <Badge tone={o.status === 'cancelled' ? 'muted' : 'ok'}>
+              {LABEL[o.status] ?? o.status}
+            </Badge>
+          </div>
+          <p className="muted small">
+            #{o.id} · {o.items.map((i) => `${i.quantity}× ${i.name}`).join(', ')}
+            {o.requested_time ? ` · for ${formatDateTime(o.requested_time)}` : ''}
+          </p>
+        </>
       )}
-      {!orders ? (
-        !error && <Loading what="orders" />
-      ) : orders.length === 0 ? (
-        <p className="empty card">No online orders yet.</p>
-      ) : (
-        <ul className="rows" aria-label="Online orders">
-          {orders.map((o) => (
-            <li key={o.id} className={`card row-item${o.status === 'cancelled' ? ' dim' : ''}`}>
-              <div className="row-main">
-                <strong>{o.name}</strong>
-                <span>{o.type === 'pickup' ? 'Pickup' : 'Delivery'}</span>
-                <span>{money(o.total, o.currency)}</span>
-                <Badge tone={o.status === 'cancelled' ? 'muted' : 'ok'}>
-                  {LABEL[o.status] ?? o.status}
-                </Badge>
-              </div>
-              <p className="muted small">
-                #{o.id} · {o.items.map((i) => `${i.quantity}× ${i.name}`).join(', ')}
-                {o.requested_time ? ` · for ${formatDateTime(o.requested_time)}` : ''}
-              </p>
-              {!FROZEN.includes(o.status) && (
-                <div className="actions">
-                  <button
-                    type="button"
-                    className="button small"
-                    aria-label={`Edit order #${o.id} (${o.name})`}
-                    onClick={() => {
-                      setDone(undefined);
-                      setEditing(o);
-                    }}
-                  >
-                    Edit
-                  </button>
-                  <ConfirmButton
-                    className="button small danger"
-                    label="Cancel order"
-                    question={`Cancel the order of ${o.name}?`}
-                    confirmLabel="Yes, cancel it"
-                    onConfirm={() => cancel(o)}
-                  />
-                </div>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
+    />
   );
 }
 

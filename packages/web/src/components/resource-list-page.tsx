@@ -1,0 +1,157 @@
+// The page bookings and online orders share: a list of the facility's records, a form to
+// create or edit one, and a cancel button, each change announcing the webhook event it sent.
+// Only what a record shows and its form differ; the pages pass those in.
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { api, messageOf } from '../api';
+import { WEBHOOKS } from '../paths';
+import { useFacilityPath } from '../session';
+import type { List } from '../types';
+import { ConfirmButton, Link, Loading, Notice, useTitle } from './ui';
+
+interface Resource {
+  id: number;
+  name: string;
+  status: string;
+}
+
+export interface ResourceListPageProps<T extends Resource> {
+  /** "Bookings": the heading, the page title and the list's label. */
+  title: string;
+  /** "Booking": in messages and, lower-cased, in button labels. */
+  noun: string;
+  /** The webhook events' prefix: booking → booking_created, booking_updated, booking_deleted. */
+  event: string;
+  /** Under the facility: "/bookings". */
+  path: string;
+  /** "bookings", as in "Loading bookings…". */
+  loadingWhat: string;
+  empty: string;
+  /** The record's own lines, inside its list item. */
+  row(item: T): ReactNode;
+  canEdit(item: T): boolean;
+  canCancel(item: T): boolean;
+  form(props: {
+    item: T | undefined;
+    onClose: () => void;
+    onSaved: (item: T, created: boolean) => Promise<void>;
+  }): ReactNode;
+}
+
+export function ResourceListPage<T extends Resource>(p: ResourceListPageProps<T>) {
+  useTitle(p.title);
+  const at = useFacilityPath();
+  const [items, setItems] = useState<T[]>();
+  const [error, setError] = useState<string>();
+  const [editing, setEditing] = useState<T | 'new' | undefined>();
+  const [done, setDone] = useState<string>();
+  const noun = p.noun.toLowerCase();
+  const headingId = `${p.path.slice(1)}-title`;
+
+  const load = useCallback(async () => {
+    try {
+      setItems((await api<List<T>>('GET', at(`${p.path}?limit=200`))).objects);
+      setError(undefined);
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  }, [at, p.path]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function cancel(item: T) {
+    try {
+      await api('PATCH', at(`${p.path}/${item.id}`), { status: 'cancelled' });
+      await load();
+      setDone(`${p.noun} #${item.id} cancelled (${p.event}_deleted sent to your webhooks).`);
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  }
+
+  return (
+    <section className="page" aria-labelledby={headingId}>
+      <div className="page-head">
+        <h1 id={headingId} tabIndex={-1}>
+          {p.title}
+        </h1>
+        {editing === undefined && (
+          <button
+            type="button"
+            className="button primary"
+            onClick={() => {
+              setDone(undefined);
+              setEditing('new');
+            }}
+          >
+            + New {noun}
+          </button>
+        )}
+      </div>
+      <p className="lead">
+        Each change here sends the matching <code>{p.event}_*</code> event to your{' '}
+        <Link to={WEBHOOKS}>webhooks</Link>.
+      </p>
+      {done && (
+        <Notice kind="success" live>
+          {done}
+        </Notice>
+      )}
+      {error && <Notice kind="error">{error}</Notice>}
+      {editing !== undefined &&
+        p.form({
+          item: editing === 'new' ? undefined : editing,
+          onClose: () => setEditing(undefined),
+          onSaved: async (item, created) => {
+            await load();
+            setEditing(undefined);
+            setDone(
+              created
+                ? `${p.noun} #${item.id} created (${p.event}_created sent to your webhooks).`
+                : `${p.noun} #${item.id} saved (${p.event}_updated sent to your webhooks).`,
+            );
+          },
+        })}
+      {!items ? (
+        !error && <Loading what={p.loadingWhat} />
+      ) : items.length === 0 ? (
+        <p className="empty card">{p.empty}</p>
+      ) : (
+        <ul className="rows" aria-label={p.title}>
+          {items.map((item) => (
+            <li
+              key={item.id}
+              className={`card row-item${item.status === 'cancelled' ? ' dim' : ''}`}
+            >
+              {p.row(item)}
+              {p.canEdit(item) && (
+                <div className="actions">
+                  <button
+                    type="button"
+                    className="button small"
+                    aria-label={`Edit ${noun} #${item.id} (${item.name})`}
+                    onClick={() => {
+                      setDone(undefined);
+                      setEditing(item);
+                    }}
+                  >
+                    Edit
+                  </button>
+                  {p.canCancel(item) && (
+                    <ConfirmButton
+                      className="button small danger"
+                      label={`Cancel ${noun}`}
+                      question={`Cancel the ${noun} of ${item.name}?`}
+                      confirmLabel="Yes, cancel it"
+                      onConfirm={() => cancel(item)}
+                    />
+                  )}
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
