@@ -32,6 +32,7 @@ import { type Logger, requestLogger } from './logger.js';
 import type { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { orderRoutes } from './orders/orders.routes.js';
+import type { DeliveryQueue } from './queue/queue.js';
 import type { SecretBox } from './security/secret-box.js';
 import type { LookupFn } from './security/ssrf.js';
 import { version } from './version.js';
@@ -47,8 +48,8 @@ export interface AppDeps {
   operatorKey: OperatorKey;
   /** Encrypts webhook passwords and signing secrets at rest. */
   secretBox: SecretBox;
-  /** Wakes the in-process dispatcher after a commit that made deliveries due. */
-  wake: () => void;
+  /** The delivery queue: the one way to write deliveries (and wake dispatchers). */
+  queue: DeliveryQueue;
   /** Sends webhook requests (the test trigger is sent from the API process). */
   sender: Sender;
   /** DNS resolution for the SSRF check; tests inject a resolver. */

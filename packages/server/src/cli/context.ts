@@ -9,6 +9,7 @@ import { openStore, type Store } from '../db/dialect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { Sender } from '../dispatcher/sender.js';
 import { createLogger } from '../logger.js';
+import { DeliveryQueue } from '../queue/queue.js';
 import { SecretBox } from '../security/secret-box.js';
 import { resolveSecretKey } from '../security/secret-key.js';
 import { CliError, EXIT } from './errors.js';
@@ -82,7 +83,12 @@ export async function withContext<T>(
     ),
     // No dispatcher in this process. On PostgreSQL the commit's NOTIFY wakes the running
     // ones; on SQLite the server notices within its poll interval.
-    wake: () => {},
+    queue: new DeliveryQueue({
+      store,
+      clock: systemClock,
+      random: systemRandom,
+      wakeup: { wake: () => {} },
+    }),
     sender,
     stopping: () => false,
   };

@@ -12,6 +12,7 @@ import { Sender } from '../dispatcher/sender.js';
 import { createWakeup } from '../events/wakeup.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMetrics } from '../metrics/metrics.js';
+import { DeliveryQueue } from '../queue/queue.js';
 import { Pruner } from '../retention/pruner.js';
 import { SecretBox } from '../security/secret-box.js';
 import { resolveSecretKey } from '../security/secret-key.js';
@@ -86,6 +87,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   });
 
   let stopping = false;
+  const queue = new DeliveryQueue({ store, clock: systemClock, random: systemRandom, wakeup });
   const deps: AppDeps = {
     config,
     store,
@@ -94,7 +96,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
     random: systemRandom,
     operatorKey: operator.key,
     secretBox,
-    wake: wakeup.wake,
+    queue,
     sender,
     stopping: () => stopping,
     metrics,
@@ -122,6 +124,15 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   const dispatcher = delivering
     ? new Dispatcher({
         store: dispatchStore,
+        queue:
+          dispatchStore === store
+            ? queue
+            : new DeliveryQueue({
+                store: dispatchStore,
+                clock: systemClock,
+                random: systemRandom,
+                wakeup,
+              }),
         config,
         clock: systemClock,
         random: systemRandom,
@@ -136,6 +147,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   const pruner = delivering
     ? new Pruner({
         db: store.db,
+        queue,
         clock: systemClock,
         logger,
         retentionDays: config.retentionDays,

@@ -3,10 +3,10 @@ import { afterAttempt } from '../dispatcher/next-state.js';
 import { buildRequest, prepareTarget } from '../dispatcher/request.js';
 import { AppError, notFound } from '../errors.js';
 import { actionOf, type EventName, resourceTypeOf } from '../events/event-names.js';
-import { notifyDispatchers } from '../events/outbox.js';
 import { findFacility } from '../facilities/facilities.repository.js';
 import { iso, isoOrNull, page } from '../http/schemas.js';
 import { newId } from '../ids.js';
+import type { RequeueWhere } from '../queue/sql/requeue.js';
 import { findWebhook } from '../webhooks/webhooks.repository.js';
 import {
   type AttemptRow,
@@ -14,7 +14,6 @@ import {
   type DeliveryRow,
   findDelivery,
   listDeliveries,
-  requeue,
 } from './deliveries.repository.js';
 import type { AttemptOut, DeliveryFilter, DeliveryOut } from './deliveries.schemas.js';
 
@@ -71,17 +70,8 @@ export function deliveriesService(deps: AppDeps) {
       throw new AppError('conflict', 'the webhook is disabled; enable it first', 'enabled');
   }
 
-  async function requeueAndWake(
-    webhookId: string,
-    where: Parameters<typeof requeue>[2],
-  ): Promise<number> {
-    const count = await db.transaction().execute(async (trx) => {
-      const n = await requeue(trx, webhookId, where, clock.now());
-      if (n > 0) await notifyDispatchers(trx, store.profile);
-      return n;
-    });
-    if (count > 0) deps.wake();
-    return count;
+  function requeue(webhookId: string, where: RequeueWhere): Promise<number> {
+    return deps.queue.transaction((tx) => tx.requeue(webhookId, where));
   }
 
   return {
@@ -118,7 +108,7 @@ export function deliveriesService(deps: AppDeps) {
       await mustBeActive(facilityId, webhook.enabled);
       if (d.status === 'pending')
         throw new AppError('conflict', 'the delivery is already queued', 'status');
-      await requeueAndWake(webhookId, { id: deliveryId });
+      await requeue(webhookId, { id: deliveryId });
       return deliveryOut((await findDelivery(db, webhookId, deliveryId))!);
     },
 
@@ -126,7 +116,7 @@ export function deliveriesService(deps: AppDeps) {
     async recover(facilityId: string, webhookId: string, since: string, until: string | undefined) {
       const webhook = await webhookOf(facilityId, webhookId);
       await mustBeActive(facilityId, webhook.enabled);
-      const count = await requeueAndWake(webhookId, {
+      const count = await requeue(webhookId, {
         since: Date.parse(since),
         until: until ? Date.parse(until) : undefined,
       });
@@ -170,14 +160,10 @@ export function deliveriesService(deps: AppDeps) {
         random: 0,
         now: clock.now(),
       });
-      const attempt = await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('deliveries')
-          .values({ ...delivery, ...update, status: update.status })
-          .execute();
-        return trx
-          .insertInto('attempts')
-          .values({
+      const attempt = await deps.queue.transaction((tx) =>
+        tx.recordTestSend(
+          { ...delivery, ...update, status: update.status },
+          {
             delivery_id: delivery.id,
             webhook_id: webhookId,
             started_at: outcome.startedAt,
@@ -188,10 +174,9 @@ export function deliveriesService(deps: AppDeps) {
             error_message: outcome.errorMessage,
             success: outcome.success ? 1 : 0,
             trigger: 'test',
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-      });
+          },
+        ),
+      );
       return {
         delivery: deliveryOut((await findDelivery(db, webhookId, delivery.id))!),
         attempt: attemptOut(attempt),

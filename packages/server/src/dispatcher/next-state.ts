@@ -1,18 +1,9 @@
 // Pure: what a delivery becomes after one attempt.
+export type { DeliveryUpdate };
+
+import type { DeliveryUpdate } from '../queue/types.js';
 import { limitRetryAfter, retryDelayMs } from './retry-schedule.js';
 import type { Outcome } from './sender.js';
-
-export interface DeliveryUpdate {
-  id: string;
-  status: 'pending' | 'succeeded' | 'failed';
-  tries: number;
-  attempt_count: number;
-  next_attempt_at: number;
-  last_attempt_at: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  succeeded_at: number | null;
-}
 
 export interface AttemptedDelivery {
   id: string;

@@ -1,8 +1,6 @@
 import type { AppDeps } from '../app.js';
-import { pauseWebhookDeliveries, resumeWebhookDeliveries } from '../deliveries/pause.js';
 import { newSigningSecret } from '../dispatcher/signature.js';
 import { AppError, notFound } from '../errors.js';
-import { notifyDispatchers } from '../events/outbox.js';
 import { findFacility } from '../facilities/facilities.repository.js';
 import { iso, isoOrNull } from '../http/schemas.js';
 import { newId } from '../ids.js';
@@ -154,15 +152,13 @@ export function webhooksService(deps: AppDeps) {
           disabled_reason: 'Disabled by a user.',
           disabled_at: now,
         });
-      let resumed = 0;
-      await db.transaction().execute(async (trx) => {
-        await trx.updateTable('webhooks').set(changes).where('id', '=', id).execute();
-        if (input.events !== undefined) await setWebhookEvents(trx, id, facilityId, input.events);
-        if (disabling) await pauseWebhookDeliveries(trx, id);
-        if (enabling) resumed = await resumeWebhookDeliveries(trx, id, now);
-        if (resumed > 0) await notifyDispatchers(trx, store.profile);
+      await deps.queue.transaction(async (tx) => {
+        await tx.trx.updateTable('webhooks').set(changes).where('id', '=', id).execute();
+        if (input.events !== undefined)
+          await setWebhookEvents(tx.trx, id, facilityId, input.events);
+        if (disabling) await tx.pauseWebhook(id);
+        if (enabling) await tx.resumeWebhook(id);
       });
-      if (resumed > 0) deps.wake();
       return this.get(facilityId, id);
     },
 

@@ -1,8 +1,8 @@
 // The outbox's fan-out: an event's deliveries, inserted a statement per 16 rows, each
 // statement built once for its number of rows (see hot-query.ts).
 import type { Kysely } from 'kysely';
-import { type HotQuery, hotQuery } from '../db/hot-query.js';
-import type { Database, DeliveriesTable } from '../db/schema.js';
+import { type HotQuery, hotQuery } from '../../db/hot-query.js';
+import type { Database, DeliveriesTable } from '../../db/schema.js';
 
 // Every column, so that a template never depends on which ones a row happens to leave out.
 const DELIVERY_COLUMNS = Object.keys({

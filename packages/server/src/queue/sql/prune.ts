@@ -1,8 +1,8 @@
-// What retention deletes, in small batches of short statements so that the dispatcher's own
-// writes never wait long behind them. Only finished work goes: a delivery that is pending
+// What retention deletes from the queue, in small batches of short statements so that the
+// dispatcher's own writes never wait long behind them. Only finished work goes: a delivery that is pending
 // (queued, retrying or being sent) or paused is never touched, however old.
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../../db/schema.js';
 
 export interface PruneOptions {
   /** Epoch ms: rows older than this go. */
@@ -93,34 +93,6 @@ export async function pruneDeliveries(db: Kysely<Database>, o: PruneOptions): Pr
       await o.breathe();
       if (ids.length < o.batchSize) break;
     }
-  }
-  return deleted;
-}
-
-/**
- * Outbox rows created before the cutoff. Nothing reads an event after its fan-out (each
- * delivery carries its event, resource type and id), so a delivery still queued is not
- * affected by its event row going.
- */
-export async function pruneEvents(db: Kysely<Database>, o: PruneOptions): Promise<number> {
-  let deleted = 0;
-  while (!o.stopped()) {
-    const result = await db
-      .deleteFrom('events')
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('events')
-          .select('id')
-          .where('created_at', '<', o.cutoff)
-          .orderBy('created_at')
-          .limit(o.batchSize),
-      )
-      .executeTakeFirst();
-    const n = Number(result.numDeletedRows);
-    deleted += n;
-    if (n === 0) break;
-    await o.breathe();
-    if (n < o.batchSize) break;
   }
   return deleted;
 }

@@ -1,36 +1,27 @@
 // Record a batch of finished attempts in one transaction: the attempt rows, the deliveries'
 // new state, and what the outcomes mean for their webhooks (failing since, auto-disable,
-// 410 Gone). A batch is a handful of statements whatever its size — one INSERT … SELECT and
+// 410 Gone — decided by the batch's `judge`, applied here). A batch is a handful of statements whatever its size — one INSERT … SELECT and
 // one UPDATE … FROM (VALUES …) — so the store's cost per delivery stays low.
 import { CompiledQuery, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { DialectProfile } from '../../db/dialect.js';
 import type { AttemptsTable, Database } from '../../db/schema.js';
-import { pauseWebhookDeliveries } from '../../deliveries/pause.js';
-import type { DeliveryUpdate } from '../next-state.js';
+import type { BatchVerdict, DeliveryUpdate, HealthChange, WebhookHealthState } from '../types.js';
 import { lazily } from './lazy-commit.js';
-import { releaseDeliveries } from './release-deliveries.js';
-
-export interface WebhookVerdict {
-  webhookId: string;
-  /** Any success in this batch clears the failing streak. */
-  succeeded: boolean;
-  /** The first failure's time in this batch, when none succeeded. */
-  failedAt: number | undefined;
-  /** The receiver answered 410 Gone. */
-  gone: boolean;
-}
+import { pauseWebhook } from './pause.js';
+import { release } from './release.js';
 
 export interface CompletionBatch {
   leasedBy: string;
   now: number;
-  autoDisableAfterMs: number;
   attempts: Insertable<AttemptsTable>[];
   updates: DeliveryUpdate[];
   /** Deliveries whose webhook or facility turned inactive before they were sent. */
   paused: string[];
-  /** Claimed but not sent (see releaseDeliveries): due again at once, for anyone. */
+  /** Claimed but not sent (see release.ts): due again at once, for anyone. */
   released?: string[];
-  verdicts: WebhookVerdict[];
+  verdicts: BatchVerdict[];
+  /** What a verdict means for its webhook (dispatcher/webhook-health.ts). */
+  judge: (state: WebhookHealthState, verdict: BatchVerdict) => HealthChange;
 }
 
 export interface CompletionResult {
@@ -41,7 +32,7 @@ export interface CompletionResult {
  * The batch commits lazily (DialectProfile.lazyCommit): a batch lost in a machine crash
  * leaves its deliveries leased, and they are sent again when the lease ends.
  */
-export async function completeDeliveries(
+export async function complete(
   db: Kysely<Database>,
   batch: CompletionBatch,
   profile: DialectProfile,
@@ -59,7 +50,7 @@ export async function completeDeliveries(
         .execute();
     }
     if (batch.released && batch.released.length > 0) {
-      await releaseDeliveries(trx, batch.released, batch.leasedBy, batch.now);
+      await release(trx, batch.released, batch.leasedBy, batch.now);
     }
     await recordVerdicts(trx, batch, disabled);
   };
@@ -209,6 +200,7 @@ async function recordVerdicts(
   batch: CompletionBatch,
   disabled: CompletionResult['disabled'],
 ): Promise<void> {
+  // A success ends a failing streak whatever came before: no need to read the webhook.
   const recovered = batch.verdicts.filter((v) => v.succeeded).map((v) => v.webhookId);
   if (recovered.length > 0) {
     await trx
@@ -218,38 +210,46 @@ async function recordVerdicts(
       .where('failing_since', 'is not', null)
       .execute();
   }
-  for (const v of batch.verdicts) {
-    if (v.succeeded) continue;
-    let reason: string | undefined;
-    if (v.gone) {
-      reason = 'The receiver answered 410 Gone: it asked us to stop sending.';
-    } else if (v.failedAt !== undefined) {
+  const failed = batch.verdicts.filter((v) => !v.succeeded);
+  if (failed.length === 0) return;
+  const states = await trx
+    .selectFrom('webhooks')
+    .select(['id', 'enabled', 'failing_since'])
+    .where(
+      'id',
+      'in',
+      failed.map((v) => v.webhookId),
+    )
+    .execute();
+  const byId = new Map(states.map((s) => [s.id, s]));
+  for (const v of failed) {
+    const row = byId.get(v.webhookId);
+    if (!row) continue; // deleted meanwhile
+    const change = batch.judge({ enabled: row.enabled === 1, failingSince: row.failing_since }, v);
+    if (change.failingSince !== null && row.failing_since === null) {
+      // Only the first failure of a streak sets it, should two dispatchers race.
       await trx
         .updateTable('webhooks')
-        .set({ failing_since: v.failedAt })
+        .set({ failing_since: change.failingSince })
         .where('id', '=', v.webhookId)
         .where('failing_since', 'is', null)
         .execute();
-      const hours = Math.round(batch.autoDisableAfterMs / 3_600_000);
-      const stale = await trx
-        .selectFrom('webhooks')
-        .select('id')
-        .where('id', '=', v.webhookId)
-        .where('enabled', '=', 1)
-        .where('failing_since', '<=', batch.now - batch.autoDisableAfterMs)
-        .executeTakeFirst();
-      if (stale) reason = `Every delivery failed for ${hours} hours; disabled automatically.`;
     }
-    if (reason) {
+    if (change.disable) {
       const result = await trx
         .updateTable('webhooks')
-        .set({ enabled: 0, disabled_reason: reason, disabled_at: batch.now, updated_at: batch.now })
+        .set({
+          enabled: 0,
+          disabled_reason: change.disable,
+          disabled_at: batch.now,
+          updated_at: batch.now,
+        })
         .where('id', '=', v.webhookId)
         .where('enabled', '=', 1)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) > 0) {
-        await pauseWebhookDeliveries(trx, v.webhookId);
-        disabled.push({ webhookId: v.webhookId, reason });
+        await pauseWebhook(trx, v.webhookId);
+        disabled.push({ webhookId: v.webhookId, reason: change.disable });
       }
     }
   }
