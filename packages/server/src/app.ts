@@ -20,7 +20,6 @@ import type { Config } from './config.js';
 import { credentialRoutes } from './credentials/credentials.routes.js';
 import type { Store } from './db/dialect.js';
 import { deliveryRoutes } from './deliveries/deliveries.routes.js';
-import type { Sender } from './dispatcher/sender.js';
 import { AppError } from './errors.js';
 import { eventRoutes } from './events/events.routes.js';
 import { facilityRoutes } from './facilities/facilities.routes.js';
@@ -50,8 +49,6 @@ export interface AppDeps {
   secretBox: SecretBox;
   /** The delivery queue: the one way to write deliveries (and wake dispatchers). */
   queue: DeliveryQueue;
-  /** Sends webhook requests (the test trigger is sent from the API process). */
-  sender: Sender;
   /** DNS resolution for the SSRF check; tests inject a resolver. */
   lookup?: LookupFn;
   /** Cookie sessions for the UI, when enabled. */

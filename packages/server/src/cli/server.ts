@@ -97,7 +97,6 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
     operatorKey: operator.key,
     secretBox,
     queue,
-    sender,
     stopping: () => stopping,
     metrics,
   };
@@ -105,8 +104,9 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   hooks.extend?.(app);
 
   // Delivery and retention run beside the API (role all) or alone (role dispatcher). Every
-  // role listens: an API-only process still sends the test trigger, and every process
-  // answers /healthz, /readyz and /metrics.
+  // role listens: every process answers /healthz, /readyz and /metrics (and the API; put
+  // only those behind a dispatcher's port). Test triggers go through the queue like any
+  // delivery, so an API-only process needs a dispatcher somewhere to send them.
   const delivering = config.role !== 'api';
   // On PostgreSQL, a process that also serves the API gives its dispatcher a pool of its
   // own: otherwise every claim and every batch of outcomes queues behind API transactions

@@ -91,6 +91,9 @@ export const TestBody = Type.Object(
 );
 
 export const TestResultSchema = Type.Object(
-  { delivery: DeliverySchema, attempt: AttemptSchema },
+  {
+    delivery: DeliverySchema,
+    attempt: Type.Optional(AttemptSchema),
+  },
   { title: 'TestResult' },
 );

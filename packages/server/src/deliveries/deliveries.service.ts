@@ -1,11 +1,9 @@
 import type { AppDeps } from '../app.js';
-import { afterAttempt } from '../dispatcher/next-state.js';
-import { buildRequest, prepareTarget } from '../dispatcher/request.js';
 import { AppError, notFound } from '../errors.js';
 import { actionOf, type EventName, resourceTypeOf } from '../events/event-names.js';
 import { findFacility } from '../facilities/facilities.repository.js';
 import { iso, isoOrNull, page } from '../http/schemas.js';
-import { newId } from '../ids.js';
+import { TESTS_PER_MINUTE } from '../queue/sql/enqueue-test.js';
 import type { RequeueWhere } from '../queue/sql/requeue.js';
 import { findWebhook } from '../webhooks/webhooks.repository.js';
 import {
@@ -16,6 +14,23 @@ import {
   listDeliveries,
 } from './deliveries.repository.js';
 import type { AttemptOut, DeliveryFilter, DeliveryOut } from './deliveries.schemas.js';
+
+/** Beyond the attempt's timeout, how long `POST …/test` waits for a dispatcher to send it. */
+const TEST_WAIT_SLACK_MS = 5_000;
+
+/** Too many test triggers for one webhook: 429 with Retry-After. */
+export class TestLimited extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(why: 'in_flight' | 'per_minute', retryAfterMs: number) {
+    super(
+      'too_many_requests',
+      why === 'in_flight'
+        ? 'a test trigger for this webhook is still being sent; wait for its result'
+        : `at most ${TESTS_PER_MINUTE} test triggers a minute per webhook; try again shortly`,
+    );
+    this.retryAfterSeconds = Math.ceil(retryAfterMs / 1000);
+  }
+}
 
 export function deliveryOut(d: DeliveryRow): DeliveryOut {
   return {
@@ -123,7 +138,10 @@ export function deliveriesService(deps: AppDeps) {
       return { recovered: count };
     },
 
-    /** Sends a test trigger now, from this process, and answers with the attempt. */
+    /**
+     * Queues a test trigger and waits for a dispatcher to send it (this process's, or any
+     * other's on PostgreSQL), then answers with the attempt; undefined attempt: not sent yet.
+     */
     async test(facilityId: string, webhookId: string, input: { event?: EventName; id?: number }) {
       const webhook = await webhookOf(facilityId, webhookId);
       const facility = await findFacility(db, facilityId);
@@ -131,56 +149,26 @@ export function deliveriesService(deps: AppDeps) {
         throw new AppError('premium_required', 'Webhooks need the premium plan.');
       const subscribed = webhook.events.split(',') as EventName[];
       const event = input.event ?? subscribed[0]!;
-      const now = clock.now();
-      const delivery: DeliveryRow = {
-        id: newId(deps.random, 'msg'),
-        webhook_id: webhookId,
-        facility_id: facilityId,
-        event_id: null,
-        resource_type: resourceTypeOf(event),
-        resource_id: input.id ?? 0,
-        event,
-        status: 'pending',
-        tries: 0,
-        attempt_count: 0,
-        next_attempt_at: now,
-        leased_by: null,
-        is_test: 1,
-        created_at: now,
-        last_attempt_at: null,
-        last_status_code: null,
-        last_error: null,
-        succeeded_at: null,
-      };
-      const target = prepareTarget({ ...webhook, active: true }, deps.secretBox);
-      const { headers, body } = buildRequest(target, delivery, now);
-      const outcome = await deps.sender.send(webhook.url, headers, body);
-      const update = afterAttempt(delivery, outcome, {
-        scheduleSeconds: [],
-        random: 0,
-        now: clock.now(),
-      });
-      const attempt = await deps.queue.transaction((tx) =>
-        tx.recordTestSend(
-          { ...delivery, ...update, status: update.status },
-          {
-            delivery_id: delivery.id,
-            webhook_id: webhookId,
-            started_at: outcome.startedAt,
-            duration_ms: outcome.durationMs,
-            status_code: outcome.statusCode,
-            response_body: outcome.responseBody,
-            error_class: outcome.errorClass,
-            error_message: outcome.errorMessage,
-            success: outcome.success ? 1 : 0,
-            trigger: 'test',
-          },
-        ),
+      const queued = await deps.queue.transaction((tx) =>
+        tx.enqueueTest({
+          webhookId,
+          facilityId,
+          event,
+          resourceType: resourceTypeOf(event),
+          resourceId: input.id ?? 0,
+        }),
       );
-      return {
-        delivery: deliveryOut((await findDelivery(db, webhookId, delivery.id))!),
-        attempt: attemptOut(attempt),
-      };
+      if ('limited' in queued) throw new TestLimited(queued.limited, queued.retryAfterMs);
+      // Long enough for a claim, the attempt's own deadline and the outcome's write.
+      const deadline = Date.now() + deps.config.deliveryTimeoutMs + TEST_WAIT_SLACK_MS;
+      for (let pause = 25; ; pause = Math.min(pause * 2, 250)) {
+        const d = (await findDelivery(db, webhookId, queued.id))!;
+        if (d.attempt_count > 0 || Date.now() >= deadline) {
+          const [attempt] = d.attempt_count > 0 ? await attemptsOf(db, d.id) : [];
+          return { delivery: deliveryOut(d), attempt: attempt ? attemptOut(attempt) : undefined };
+        }
+        await new Promise((r) => setTimeout(r, pause));
+      }
     },
   };
 }

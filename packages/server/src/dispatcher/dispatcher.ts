@@ -12,13 +12,14 @@ import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { DeliveryMetrics } from '../metrics/metrics.js';
 import type { DeliveryQueue } from '../queue/queue.js';
+import type { Claimed } from '../queue/types.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { LocalQueue, type Queued } from './local-queue.js';
 import { Loop } from './loop.js';
 import { afterAttempt } from './next-state.js';
 import { OutcomeBatch, type Pending } from './outcome-batch.js';
 import { buildRequest, type PreparedTarget, prepareTarget } from './request.js';
-import type { Sender } from './sender.js';
+import type { Outcome, Sender } from './sender.js';
 import { loadWebhookTargets } from './sql/load-webhooks.js';
 import { verdicts, webhookHealth } from './webhook-health.js';
 
@@ -49,6 +50,13 @@ const FLUSH_AT = 256;
  */
 const LEASE_MARGIN_MS = 2_000;
 const ERROR_BACKOFF_MS = 1_000;
+
+/** Why an attempt was made, for the delivery log. */
+function triggerOf(d: Claimed): 'test' | 'resend' | 'scheduled' {
+  if (d.is_test) return 'test';
+  // A resend starts a new cycle of tries on a delivery that had attempts before.
+  return d.tries === 0 && d.attempt_count > 0 ? 'resend' : 'scheduled';
+}
 
 export class Dispatcher {
   readonly id: string;
@@ -154,13 +162,24 @@ export class Dispatcher {
     for (const d of claimed) {
       if (this.local.isHeld(d.id)) continue;
       const target = targets.get(d.webhook_id);
-      if (!target?.active) {
+      if (!target) continue; // deleted with its deliveries meanwhile
+      // A test goes out even on a disabled webhook: somebody is waiting for its result.
+      if (!target.active && d.is_test === 0) {
         this.outcomes.paused(d.id);
         continue;
       }
       let t = prepared.get(target.id);
       if (!t) {
-        t = prepareTarget(target, this.deps.secretBox);
+        try {
+          t = prepareTarget(target, this.deps.secretBox);
+        } catch (err) {
+          // Its secrets don't open here (a key that differs between processes, a row copied
+          // by hand): a failed attempt in the log, retried on the schedule — and the rest of
+          // the claim goes on.
+          this.deps.logger.error({ err, webhook: target.id }, 'dispatcher: cannot open secrets');
+          this.unopenable(d);
+          continue;
+        }
         prepared.set(target.id, t);
       }
       counts.set(t.id, (counts.get(t.id) ?? 0) + 1);
@@ -172,6 +191,30 @@ export class Dispatcher {
     // A claim that got all it asked for, or filled a webhook's lane (whose backlog can hide
     // others' due work from the claim's walk), may have left due work behind.
     return claimed.length >= wish.limit || filledOne;
+  }
+
+  /** A delivery whose webhook's secrets can't be decrypted: a failed attempt, nothing sent. */
+  private unopenable(d: Claimed): void {
+    const { clock, config, random } = this.deps;
+    const now = clock.now();
+    const outcome: Outcome = {
+      startedAt: now,
+      durationMs: 0,
+      statusCode: null,
+      responseBody: null,
+      errorClass: 'credentials',
+      errorMessage:
+        "the webhook's password or signing secret could not be decrypted with this process's " +
+        'TABLEHOOKS_SECRET_KEY; nothing was sent',
+      success: false,
+      retryAfter: undefined,
+    };
+    const update = afterAttempt(d, outcome, {
+      scheduleSeconds: config.retrySchedule,
+      random: random.float(),
+      now,
+    });
+    this.outcomes.finished({ delivery: d, outcome, update });
   }
 
   private async attempt(webhookId: string, q: Queued): Promise<void> {
@@ -228,10 +271,7 @@ export class Dispatcher {
         error_class: o.errorClass,
         error_message: o.errorMessage,
         success: o.success ? 1 : 0,
-        trigger:
-          f.delivery.tries === 0 && f.delivery.attempt_count > 0
-            ? ('resend' as const)
-            : ('scheduled' as const),
+        trigger: triggerOf(f.delivery),
       };
     });
     const now = clock.now();

@@ -26,7 +26,13 @@ export function prepareTarget(t: WebhookTarget, box: SecretBox): PreparedTarget 
 
 export function buildRequest(
   target: PreparedTarget,
-  delivery: { id: string; resource_id: number; facility_id: string; event: string },
+  delivery: {
+    id: string;
+    resource_id: number;
+    facility_id: string;
+    event: string;
+    is_test: number;
+  },
   nowMs: number,
 ): { headers: Record<string, string>; body: string } {
   const body = triggerBody(
@@ -42,6 +48,8 @@ export function buildRequest(
     'webhook-id': delivery.id,
     'webhook-timestamp': String(timestamp),
   };
+  // The body of a test is a normal trigger; this header is how a receiver tells them apart.
+  if (delivery.is_test) headers['webhook-test'] = 'true';
   if (target.signingKey)
     headers['webhook-signature'] = signWithKey(target.signingKey, delivery.id, timestamp, body);
   return { headers, body };

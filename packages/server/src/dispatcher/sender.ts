@@ -11,7 +11,7 @@ export interface Outcome {
   durationMs: number;
   statusCode: number | null;
   responseBody: string | null;
-  /** timeout | connection_refused | connection_reset | dns | tls | redirect | http_status | ssrf_blocked | invalid_response | network */
+  /** timeout | connection_refused | connection_reset | dns | tls | redirect | http_status | ssrf_blocked | invalid_response | network | credentials (ours: secrets that would not decrypt) */
   errorClass: string | null;
   errorMessage: string | null;
   success: boolean;

@@ -3,18 +3,18 @@
 // its queue). Writers on the API side get a QueueTx inside their own transaction; whatever
 // it makes due wakes the dispatchers exactly once — NOTIFY inside the transaction (other
 // processes hear it at commit, never on rollback), the in-process wake-up after the commit.
-import { CompiledQuery, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Clock, Random } from '../clock.js';
 import type { DialectProfile } from '../db/dialect.js';
-import type { AttemptsTable, Database, DeliveriesTable } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
 import type { Wakeup } from '../events/wakeup.js';
 import { type ClaimOptions, claim } from './sql/claim.js';
 import { type CompletionBatch, type CompletionResult, complete } from './sql/complete.js';
 import { type EnqueueEvent, type EnqueueTarget, enqueue } from './sql/enqueue.js';
+import { enqueueTest, type TestQueued, type TestTrigger } from './sql/enqueue-test.js';
 import { nextDueAt } from './sql/next-due.js';
 import { pauseFacility, pauseWebhook, resumeFacility, resumeWebhook } from './sql/pause.js';
 import { type PruneOptions, pruneAttempts, pruneDeliveries } from './sql/prune.js';
-import { recordTestSend } from './sql/record-test.js';
 import { type RequeueWhere, requeue } from './sql/requeue.js';
 import type { Claimed } from './types.js';
 
@@ -72,9 +72,12 @@ export class QueueTx {
     return this.count(await requeue(this.trx, webhookId, where, this.deps.clock.now()));
   }
 
-  /** A test trigger sent from the API process, with its one attempt. */
-  recordTestSend(delivery: DeliveriesTable, attempt: Insertable<AttemptsTable>) {
-    return recordTestSend(this.trx, delivery, attempt);
+  /** A test trigger, due now unless the webhook's test limits say wait. */
+  async enqueueTest(trigger: TestTrigger): Promise<TestQueued> {
+    const { random, clock } = this.deps;
+    const queued = await enqueueTest(this.trx, random, clock.now(), trigger);
+    if ('id' in queued) this.due++;
+    return queued;
   }
 }
 

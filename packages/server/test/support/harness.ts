@@ -124,7 +124,6 @@ export async function createHarness(
   if (dispatcher) metrics?.trackDispatcher(dispatcher);
   dispatcher?.start();
   const app = await buildApp({
-    sender,
     operatorKey: (await ensureOperatorKey(store, OPERATOR_KEY, noJitter)).key,
     secretBox,
     queue,

@@ -1,5 +1,6 @@
 // Pausing is a status, not a filter in the claim query: the hot path stays one index walk.
-// A paused delivery is kept, and sent when its webhook and facility are active again.
+// A paused delivery is kept, and sent when its webhook and facility are active again. A test
+// trigger is never held: somebody is waiting for it, on a disabled webhook too.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
@@ -10,6 +11,7 @@ export async function pauseFacility(db: Kysely<Database>, facilityId: string): P
     .set({ status: 'paused' })
     .where('facility_id', '=', facilityId)
     .where('status', '=', 'pending')
+    .where('is_test', '=', 0)
     .execute();
 }
 
@@ -42,6 +44,7 @@ export async function pauseWebhook(db: Kysely<Database>, webhookId: string): Pro
     .set({ status: 'paused' })
     .where('webhook_id', '=', webhookId)
     .where('status', '=', 'pending')
+    .where('is_test', '=', 0)
     .execute();
 }
 
