@@ -39,7 +39,7 @@ const refuse = (message: string, field?: string) =>
 
 /**
  * Parses a trigger body and refuses anything that is not exactly the three fields with the
- * right types: a positive integer `id`, a slug `facility_id` and one of the six actions.
+ * right types: an integer `id` (0 only in a test trigger), a slug `facility_id` and one of the six actions.
  *
  * @throws {WebhookVerificationError} `invalid_json` or `invalid_trigger` (with `field`).
  * @example
@@ -60,8 +60,9 @@ export function parseTrigger(rawBody: string | Uint8Array): Trigger {
   const extra = Object.keys(body).find((k) => !FIELDS.includes(k));
   if (extra !== undefined) throw refuse(`unexpected field "${extra}"`, extra);
   const { id, facility_id, action } = body as Record<string, unknown>;
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
-    throw refuse('id must be a positive integer', 'id');
+  // 0 is allowed: it is the id of a test trigger sent without one (the settings' "Send test").
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
+    throw refuse('id must be a non-negative integer', 'id');
   }
   if (typeof facility_id !== 'string' || !SLUG.test(facility_id)) {
     throw refuse('facility_id must be a facility slug', 'facility_id');
