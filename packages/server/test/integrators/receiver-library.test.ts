@@ -52,8 +52,13 @@ describeEachDialect(
     let kit: ReturnType<typeof facilityApi>;
 
     beforeAll(async () => {
-      // A one-minute safety-net poll: what arrives within seconds was sent by the commit's wake-up.
-      h = await createHarness(dialect, { pollIntervalMs: 60_000 }, { dispatcher: true });
+      // A one-minute safety-net poll: what arrives within seconds was sent by the commit's
+      // wake-up. Retries an hour away: a refused delivery stays at one attempt while we look.
+      h = await createHarness(
+        dialect,
+        { pollIntervalMs: 60_000, retrySchedule: [3600] },
+        { dispatcher: true },
+      );
       raw = await TestReceiver.start();
       lib = await libraryReceiver(() => expected);
       fac = await createFacility(h);
