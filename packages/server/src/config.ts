@@ -36,6 +36,11 @@ export interface Config {
   /** Attempts and finished deliveries older than this are pruned; pending work never is. */
   retentionDays: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * Where receivers reach this API, for the Link header of every trigger (no trailing slash);
+   * undefined: the address it is served on.
+   */
+  publicUrl: string | undefined;
 }
 
 export const defaults: Config = {
@@ -63,6 +68,7 @@ export const defaults: Config = {
   sessionTtlMs: 12 * 3600 * 1000,
   retentionDays: 30,
   logLevel: 'info',
+  publicUrl: undefined,
 };
 
 export class ConfigError extends Error {
@@ -129,6 +135,25 @@ function schedule(env: Env, name: string, fallback: number[]): number[] {
     );
   }
   return parts.map(Number);
+}
+
+function publicUrl(env: Env): string | undefined {
+  const name = 'TABLEHOOKS_PUBLIC_URL';
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `not a URL; expected e.g. https://tablehooks.example.com`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `expected http:// or https://, got "${url.protocol}"`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(name, 'expected a base URL without credentials, query or fragment');
+  }
+  return url.toString().replace(/\/+$/, '');
 }
 
 function databaseUrl(env: Env): string | undefined {
@@ -228,6 +253,7 @@ export function loadConfig(env: Env = process.env): Config {
       int(env, 'TABLEHOOKS_SESSION_TTL_MINUTES', defaults.sessionTtlMs / 60_000, 1, 60 * 24 * 30) *
       60_000,
     retentionDays: int(env, 'TABLEHOOKS_RETENTION_DAYS', defaults.retentionDays, 1, 3650),
+    publicUrl: publicUrl(env),
     logLevel: oneOf(env, 'TABLEHOOKS_LOG_LEVEL', defaults.logLevel, [
       'fatal',
       'error',

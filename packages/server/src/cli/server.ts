@@ -17,6 +17,7 @@ import { Pruner } from '../retention/pruner.js';
 import { SecretBox } from '../security/secret-box.js';
 import { resolveSecretKey } from '../security/secret-key.js';
 import { version } from '../version.js';
+import { browserUrl } from './context.js';
 import { CliError, EXIT } from './errors.js';
 import { printFirstRun } from './first-run.js';
 
@@ -121,8 +122,11 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
           poolSize: DISPATCHER_POOL_SIZE,
         })
       : store;
+  // Until it listens, the address it will serve on; then the one it does (port 0 picks one).
+  let servedUrl = browserUrl(config).replace(/\/$/, '');
   const dispatcher = delivering
     ? new Dispatcher({
+        publicUrl: () => config.publicUrl ?? servedUrl,
         store: dispatchStore,
         queue:
           dispatchStore === store
@@ -180,6 +184,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`;
+  servedUrl = browserUrl(config, port).replace(/\/$/, '');
   const serving: Serving = { url, app, deps, store };
 
   const stop = async (signal: string) => {

@@ -43,6 +43,9 @@ export function deliveryOut(d: DeliveryRow): DeliveryOut {
     status: d.status,
     test: d.is_test === 1,
     attempt_count: d.attempt_count,
+    sequence: d.sequence,
+    event_count: d.event_count,
+    superseded_by: d.superseded_by,
     next_attempt_at: d.status === 'pending' ? iso(d.next_attempt_at) : null,
     last_attempt_at: isoOrNull(d.last_attempt_at),
     last_status_code: d.last_status_code,
@@ -121,8 +124,10 @@ export function deliveriesService(deps: AppDeps) {
       const d = await findDelivery(db, webhookId, deliveryId);
       if (!d) throw notFound('delivery');
       await mustBeActive(facilityId, webhook.enabled);
-      if (d.status === 'pending')
+      if (d.status === 'pending' || d.status === 'blocked' || d.status === 'paused')
         throw new AppError('conflict', 'the delivery is already queued', 'status');
+      if (d.is_test === 1)
+        throw new AppError('conflict', 'a test trigger is not resent; send a new test', 'test');
       await requeue(webhookId, { id: deliveryId });
       return deliveryOut((await findDelivery(db, webhookId, deliveryId))!);
     },

@@ -34,6 +34,8 @@ export interface DispatcherDeps {
   sender: Sender;
   logger: Logger;
   wakeup: Wakeup;
+  /** The base of the Link header (TABLEHOOKS_PUBLIC_URL, or where the API is served). */
+  publicUrl: () => string;
   /** Counters and histograms per attempt (no I/O); absent in most tests. */
   metrics?: DeliveryMetrics;
 }
@@ -171,7 +173,7 @@ export class Dispatcher {
       let t = prepared.get(target.id);
       if (!t) {
         try {
-          t = prepareTarget(target, this.deps.secretBox);
+          t = prepareTarget(target, this.deps.secretBox, this.deps.publicUrl());
         } catch (err) {
           // Its secrets don't open here (a key that differs between processes, a row copied
           // by hand): a failed attempt in the log, retried on the schedule — and the rest of
@@ -228,6 +230,7 @@ export class Dispatcher {
         scheduleSeconds: config.retrySchedule,
         random: random.float(),
         now: clock.now(),
+        maxAgeMs: q.t.maxAgeMs,
       });
       succeeded = outcome.success;
       this.deps.metrics?.observeAttempt(d, outcome, update.status);
@@ -283,6 +286,13 @@ export class Dispatcher {
       updates: finished.map((f) => f.update),
       paused,
       released,
+      finals: finished
+        .filter((f) => f.update.status !== 'pending' && f.delivery.is_test === 0)
+        .map(({ delivery: d }) => ({
+          webhookId: d.webhook_id,
+          resourceType: d.resource_type,
+          resourceId: d.resource_id,
+        })),
       verdicts: verdicts(
         finished.map((f) => ({ webhookId: f.delivery.webhook_id, outcome: f.outcome })),
       ),
@@ -294,7 +304,9 @@ export class Dispatcher {
     // loop's planned wake-up (it last asked while the lease still stood in the row).
     let retries = false;
     for (const f of finished) if (f.update.status === 'pending') retries = true;
-    if (released.length > 0 || retries || this.local.roomMade) this.signal();
+    if (released.length > 0 || retries || result.promoted > 0 || this.local.roomMade) {
+      this.signal();
+    }
     for (const d of result.disabled) {
       this.deps.logger.warn({ webhook: d.webhookId, reason: d.reason }, 'webhook disabled');
     }

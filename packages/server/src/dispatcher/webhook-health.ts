@@ -13,6 +13,8 @@ export interface HealthPolicy {
 }
 
 export const GONE_REASON = 'The receiver answered 410 Gone: it asked us to stop sending.';
+export const RECEIVER_DISABLED_REASON =
+  'Disabled by the receiver: its answer carried webhook-disable: true.';
 
 export function autoDisableReason(autoDisableAfterMs: number): string {
   const hours = Math.round(autoDisableAfterMs / 3_600_000);
@@ -24,6 +26,13 @@ export function webhookHealth(
   v: BatchVerdict,
   p: HealthPolicy,
 ): HealthChange {
+  // An explicit request to stop wins, whatever the status it came with.
+  if (v.disableRequested) {
+    return {
+      failingSince: v.succeeded ? null : (state.failingSince ?? v.failedAt ?? null),
+      disable: state.enabled ? RECEIVER_DISABLED_REASON : undefined,
+    };
+  }
   // One success is enough: the receiver works, whatever else failed beside it.
   if (v.succeeded) return { failingSince: null, disable: undefined };
   if (v.gone) {
@@ -46,12 +55,19 @@ export function verdicts(
   for (const { webhookId, outcome: o } of finished) {
     let v = byWebhook.get(webhookId);
     if (!v) {
-      v = { webhookId, succeeded: false, failedAt: undefined, gone: false };
+      v = {
+        webhookId,
+        succeeded: false,
+        failedAt: undefined,
+        gone: false,
+        disableRequested: false,
+      };
       byWebhook.set(webhookId, v);
     }
     if (o.success) v.succeeded = true;
     else v.failedAt = Math.min(v.failedAt ?? o.startedAt, o.startedAt);
     if (o.statusCode === 410) v.gone = true;
+    if (o.disableRequested) v.disableRequested = true;
   }
   return [...byWebhook.values()];
 }

@@ -41,7 +41,13 @@ const subscribers = hotQuery((db, p: { facilityId: string; event: string }) =>
     .selectFrom('webhook_events as we')
     .innerJoin('webhooks as w', 'w.id', 'we.webhook_id')
     .innerJoin('facilities as f', 'f.id', 'w.facility_id')
-    .select(['w.id as webhook_id', 'f.plan'])
+    .select([
+      'w.id as webhook_id',
+      'f.plan',
+      'w.ordering',
+      'w.coalesce_updates',
+      'w.supersede_on_delete',
+    ])
     .where('we.facility_id', '=', p.facilityId)
     .where('we.event', '=', p.event)
     .where('w.enabled', '=', 1),
@@ -75,7 +81,13 @@ export async function recordEvent(
       resourceId: input.resourceId,
       event: input.event,
     },
-    targets.map((t) => ({ webhookId: t.webhook_id, premium: t.plan === 'premium' })),
+    targets.map((t) => ({
+      webhookId: t.webhook_id,
+      premium: t.plan === 'premium',
+      ordering: t.ordering,
+      coalesceUpdates: t.coalesce_updates === 1,
+      supersedeOnDelete: t.supersede_on_delete === 1,
+    })),
   );
   return { eventId: event.id };
 }

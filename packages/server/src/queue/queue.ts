@@ -10,12 +10,13 @@ import type { Database } from '../db/schema.js';
 import type { Wakeup } from '../events/wakeup.js';
 import { type ClaimOptions, claim } from './sql/claim.js';
 import { type CompletionBatch, type CompletionResult, complete } from './sql/complete.js';
-import { type EnqueueEvent, type EnqueueTarget, enqueue } from './sql/enqueue.js';
+import { type Enqueued, type EnqueueEvent, type EnqueueTarget, enqueue } from './sql/enqueue.js';
 import { enqueueTest, type TestQueued, type TestTrigger } from './sql/enqueue-test.js';
 import { nextDueAt } from './sql/next-due.js';
 import { pauseFacility, pauseWebhook, resumeFacility, resumeWebhook } from './sql/pause.js';
 import { type PruneOptions, pruneAttempts, pruneDeliveries } from './sql/prune.js';
 import { type RequeueWhere, requeue } from './sql/requeue.js';
+import { unblockWebhook } from './sql/resource-order.js';
 import type { Claimed } from './types.js';
 
 export interface QueueDeps {
@@ -41,10 +42,12 @@ export class QueueTx {
     return n;
   }
 
-  /** An event's fan-out to its subscribed webhooks. */
-  async enqueue(event: EnqueueEvent, targets: readonly EnqueueTarget[]): Promise<number> {
-    const { random, clock } = this.deps;
-    return this.count(await enqueue(this.trx, random, clock.now(), event, targets));
+  /** An event's fan-out to its subscribed webhooks (coalesced, superseding, in line). */
+  async enqueue(event: EnqueueEvent, targets: readonly EnqueueTarget[]): Promise<Enqueued> {
+    const { random, clock, store } = this.deps;
+    const result = await enqueue(this.trx, store.profile, random, clock.now(), event, targets);
+    this.count(result.due);
+    return result;
   }
 
   /** A facility moved to the free plan: its pending work is held. */
@@ -67,9 +70,16 @@ export class QueueTx {
     return this.count(await resumeWebhook(this.trx, webhookId, this.deps.clock.now()));
   }
 
+  /** Ordering was turned off: deliveries waiting in line are due now. */
+  async unblockWebhook(webhookId: string): Promise<number> {
+    return this.count(await unblockWebhook(this.trx, webhookId, this.deps.clock.now()));
+  }
+
   /** Resend one finished delivery, or recover every failed one created in a window. */
   async requeue(webhookId: string, where: RequeueWhere): Promise<number> {
-    return this.count(await requeue(this.trx, webhookId, where, this.deps.clock.now()));
+    const { requeued, due } = await requeue(this.trx, webhookId, where, this.deps.clock.now());
+    this.count(due);
+    return requeued;
   }
 
   /** A test trigger, due now unless the webhook's test limits say wait. */

@@ -1,24 +1,29 @@
 // The shapes that cross the queue's boundary: what a claim hands the dispatcher and what the
 // dispatcher hands back for each attempt.
-import type { DeliveryStatus } from '../db/schema.js';
+import type { DeliveryStatus, ResourceType } from '../db/schema.js';
 
 /** A claimed delivery: what the dispatcher needs to send it and to judge the outcome. */
 export interface Claimed {
   id: string;
   webhook_id: string;
   facility_id: string;
+  resource_type: ResourceType;
   resource_id: number;
   event: string;
   tries: number;
   attempt_count: number;
   is_test: number;
   created_at: number;
+  /** The webhook-sequence header. */
+  sequence: number;
+  /** The newest event it stands for: max_age_hours counts from here. */
+  last_event_at: number;
 }
 
 /** What a delivery becomes after one attempt (dispatcher/next-state.ts decides it). */
 export interface DeliveryUpdate {
   id: string;
-  status: Extract<DeliveryStatus, 'pending' | 'succeeded' | 'failed'>;
+  status: Extract<DeliveryStatus, 'pending' | 'succeeded' | 'failed' | 'expired'>;
   tries: number;
   attempt_count: number;
   next_attempt_at: number;
@@ -37,6 +42,8 @@ export interface BatchVerdict {
   failedAt: number | undefined;
   /** The receiver answered 410 Gone: it asked us to stop. */
   gone: boolean;
+  /** The receiver's answer carried `webhook-disable: true`, whatever its status. */
+  disableRequested: boolean;
 }
 
 /** The webhook as stored, when the batch is written. */

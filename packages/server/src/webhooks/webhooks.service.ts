@@ -53,6 +53,10 @@ export function webhooksService(deps: AppDeps) {
       disabled_at: isoOrNull(row.disabled_at),
       failing_since: isoOrNull(row.failing_since),
       description: row.description,
+      ordering: row.ordering,
+      coalesce_updates: row.coalesce_updates === 1,
+      supersede_on_delete: row.supersede_on_delete === 1,
+      max_age_hours: row.max_age_hours,
       created_at: iso(row.created_at),
       updated_at: iso(row.updated_at),
       last_delivery: last
@@ -107,6 +111,10 @@ export function webhooksService(deps: AppDeps) {
         failing_since: null,
         created_at: now,
         updated_at: now,
+        ordering: input.ordering ?? 'per_resource',
+        coalesce_updates: input.coalesce_updates === false ? 0 : 1,
+        supersede_on_delete: input.supersede_on_delete === false ? 0 : 1,
+        max_age_hours: input.max_age_hours ?? null,
       };
       await db.transaction().execute(async (trx) => {
         // Counted under the facility's lock: concurrent creates cannot all see room for one more.
@@ -137,6 +145,14 @@ export function webhooksService(deps: AppDeps) {
       if (input.password !== undefined) changes.password_enc = secretBox.seal(input.password, id);
       if (input.events !== undefined) changes.events = input.events.join(',');
       if (input.description !== undefined) changes.description = input.description;
+      if (input.ordering !== undefined) changes.ordering = input.ordering;
+      if (input.coalesce_updates !== undefined)
+        changes.coalesce_updates = input.coalesce_updates ? 1 : 0;
+      if (input.supersede_on_delete !== undefined)
+        changes.supersede_on_delete = input.supersede_on_delete ? 1 : 0;
+      if (input.max_age_hours !== undefined) changes.max_age_hours = input.max_age_hours;
+      // Turned off, order holds nothing back any more: what waited in line is due now.
+      const unordering = input.ordering === 'none' && before.ordering !== 'none';
       const enabling = input.enabled === true && before.enabled !== 1;
       const disabling = input.enabled === false && before.enabled === 1;
       if (enabling)
@@ -158,6 +174,7 @@ export function webhooksService(deps: AppDeps) {
           await setWebhookEvents(tx.trx, id, facilityId, input.events);
         if (disabling) await tx.pauseWebhook(id);
         if (enabling) await tx.resumeWebhook(id);
+        if (unordering) await tx.unblockWebhook(id);
       });
       return this.get(facilityId, id);
     },

@@ -181,6 +181,10 @@ describeEachDialect('tablehooks webhook, deliveries and recover', (dialect) => {
         last_status_code: 500,
         last_error: 'http_status',
         succeeded_at: null,
+        sequence: 1,
+        event_count: 1,
+        last_event_at: createdAt + i,
+        superseded_by: null,
       }));
     const insert = async (all: DeliveriesTable[]) => {
       for (let i = 0; i < all.length; i += 500) {

@@ -25,14 +25,24 @@ function setup(o: { perWebhook?: number; global?: number } = {}) {
       id: `d${++n}`,
       webhook_id: webhook,
       facility_id: 'f',
+      resource_type: 'booking',
       resource_id: n,
       event: 'booking_created',
       tries: 0,
       attempt_count: 0,
       is_test: 0,
       created_at: 0,
+      sequence: 1,
+      last_event_at: 0,
     };
-    const t = { id: webhook, url: 'http://x/', authorization: 'Basic x', signingKey: undefined };
+    const t = {
+      id: webhook,
+      url: 'http://x/',
+      authorization: 'Basic x',
+      signingKey: undefined,
+      linkPrefix: { booking: '<x/', productorder: '<y/' },
+      maxAgeMs: undefined,
+    };
     q.add(d, t, clock.now() + leaseMs);
     return d.id;
   };

@@ -67,6 +67,7 @@ describeEachDialect('claiming ahead', (dialect) => {
       logger: createLogger('warn'),
       wakeup: h.wakeup,
       queue: h.queue,
+      publicUrl: () => 'http://127.0.0.1:3000',
     });
     dispatcher.start();
     cleanup.push(async () => {

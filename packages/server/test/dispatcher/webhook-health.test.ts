@@ -24,6 +24,7 @@ const verdict = (v: Partial<BatchVerdict>): BatchVerdict => ({
   succeeded: false,
   failedAt: undefined,
   gone: false,
+  disableRequested: false,
   ...v,
 });
 
@@ -131,8 +132,8 @@ describe('verdicts', () => {
       { webhookId: 'b', outcome: outcome({ success: false, statusCode: null, startedAt: NOW }) },
     ]);
     expect(result).toEqual([
-      { webhookId: 'a', succeeded: false, failedAt: NOW - 9, gone: true },
-      { webhookId: 'b', succeeded: true, failedAt: NOW, gone: false },
+      { webhookId: 'a', succeeded: false, failedAt: NOW - 9, gone: true, disableRequested: false },
+      { webhookId: 'b', succeeded: true, failedAt: NOW, gone: false, disableRequested: false },
     ]);
   });
 });

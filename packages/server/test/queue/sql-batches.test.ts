@@ -35,6 +35,10 @@ describeEachDialect('batched queue SQL', (dialect) => {
           disabled_reason: null,
           disabled_at: null,
           description: '',
+          ordering: 'per_resource',
+          coalesce_updates: 1,
+          supersede_on_delete: 1,
+          max_age_hours: null,
           failing_since: id === 'w1' ? NOW - 1_000 : null,
           created_at: NOW,
           updated_at: NOW,
@@ -63,6 +67,10 @@ describeEachDialect('batched queue SQL', (dialect) => {
           last_status_code: null,
           last_error: null,
           succeeded_at: null,
+          sequence: 1,
+          event_count: 1,
+          last_event_at: NOW,
+          superseded_by: null,
         })
         .execute();
     }
@@ -150,7 +158,16 @@ describeEachDialect('batched queue SQL', (dialect) => {
           succeeded_at: NOW,
         })),
         paused: [],
-        verdicts: [{ webhookId: 'w1', succeeded: true, failedAt: undefined, gone: false }],
+        finals: [],
+        verdicts: [
+          {
+            webhookId: 'w1',
+            succeeded: true,
+            failedAt: undefined,
+            gone: false,
+            disableRequested: false,
+          },
+        ],
         judge: (state, v) => webhookHealth(state, v, { now: NOW, autoDisableAfterMs: 3_600_000 }),
       },
       store.profile,

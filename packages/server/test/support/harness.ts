@@ -111,6 +111,7 @@ export async function createHarness(
     ? new Dispatcher({
         store,
         queue,
+        publicUrl: () => config.publicUrl ?? 'http://127.0.0.1:3000',
         config,
         clock,
         random: noJitter,

@@ -63,7 +63,8 @@ export async function claim(
       order by next_attempt_at
       limit ${o.limit}
     )
-    returning id, webhook_id, facility_id, resource_id, event, tries, attempt_count, is_test, created_at
+    returning id, webhook_id, facility_id, resource_type, resource_id, event, tries,
+              attempt_count, is_test, created_at, sequence, last_event_at
   `;
   if (o.excludeWebhooks.length > 0 && !(await othersAreDue(db, o))) return [];
   if (!profile.lazyCommit.oneStatement) return (await query.execute(db)).rows;

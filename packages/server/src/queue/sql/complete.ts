@@ -2,13 +2,15 @@
 // new state, and what the outcomes mean for their webhooks (failing since, auto-disable,
 // 410 Gone — decided by the batch's `judge`, applied here). A batch is a handful of statements whatever its size — one INSERT … SELECT and
 // one UPDATE … FROM (VALUES …) — so the store's cost per delivery stays low.
-import { CompiledQuery, type Insertable, type Kysely, type Transaction } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { DialectProfile } from '../../db/dialect.js';
 import type { AttemptsTable, Database } from '../../db/schema.js';
 import type { BatchVerdict, DeliveryUpdate, HealthChange, WebhookHealthState } from '../types.js';
+import { Params, valuesList } from './batch-sql.js';
 import { lazily } from './lazy-commit.js';
 import { pauseWebhook } from './pause.js';
 import { release } from './release.js';
+import { lockResources, promoteNext, type ResourceKey, sortedKeys } from './resource-order.js';
 
 export interface CompletionBatch {
   leasedBy: string;
@@ -19,6 +21,11 @@ export interface CompletionBatch {
   paused: string[];
   /** Claimed but not sent (see release.ts): due again at once, for anyone. */
   released?: string[];
+  /**
+   * The resources whose delivery became final here (not tests): their lines move on, the
+   * next blocked delivery of each becoming due.
+   */
+  finals: ResourceKey[];
   verdicts: BatchVerdict[];
   /** What a verdict means for its webhook (dispatcher/webhook-health.ts). */
   judge: (state: WebhookHealthState, verdict: BatchVerdict) => HealthChange;
@@ -26,6 +33,8 @@ export interface CompletionBatch {
 
 export interface CompletionResult {
   disabled: { webhookId: string; reason: string }[];
+  /** Blocked deliveries that became due because the one before them is final. */
+  promoted: number;
 }
 
 /**
@@ -38,7 +47,11 @@ export async function complete(
   profile: DialectProfile,
 ): Promise<CompletionResult> {
   const disabled: CompletionResult['disabled'] = [];
+  let promoted = 0;
+  const keys = sortedKeys(batch.finals);
   const work = async (trx: Transaction<Database>) => {
+    // Before any delivery of theirs changes: the enqueue takes these locks first too.
+    await lockResources(trx, profile, keys);
     await insertAttempts(trx, profile, batch.attempts);
     await updateDeliveries(trx, profile, batch.leasedBy, batch.updates);
     if (batch.paused.length > 0) {
@@ -52,48 +65,11 @@ export async function complete(
     if (batch.released && batch.released.length > 0) {
       await release(trx, batch.released, batch.leasedBy, batch.now);
     }
+    promoted = await promoteNext(trx, profile, keys, batch.now);
     await recordVerdicts(trx, batch, disabled);
   };
   await lazily(db, profile, work);
-  return { disabled };
-}
-
-// The two batch statements go to the driver as text and parameters. Built with Kysely's
-// `sql` template, every value of a 256-row VALUES list became an operation node to create,
-// freeze and compile again each batch: ~5% of the dispatcher's CPU (profiled with
-// `npm run bench -- --cpu-prof`). Joining strings costs next to nothing.
-
-/** Collects parameters and answers each one's placeholder in the store's own spelling. */
-class Params {
-  readonly values: unknown[] = [];
-  constructor(private readonly dialect: DialectProfile['name']) {}
-
-  add(value: unknown): string {
-    this.values.push(value);
-    return this.dialect === 'postgres' ? `$${this.values.length}` : '?';
-  }
-
-  query<R>(text: string): CompiledQuery<R> {
-    return CompiledQuery.raw(text, this.values) as CompiledQuery<R>;
-  }
-}
-
-/**
- * A VALUES list whose first row casts each column, so PostgreSQL types the parameters
- * (SQLite ignores the casts' types beyond affinity). `cast(… as …)` reads the same in both.
- */
-function valuesList(p: Params, rows: readonly unknown[][], types: readonly string[]): string {
-  const out: string[] = new Array(rows.length);
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r]!;
-    let text = '(';
-    for (let c = 0; c < row.length; c++) {
-      if (c > 0) text += ', ';
-      text += r === 0 ? `cast(${p.add(row[c])} as ${types[c]})` : p.add(row[c]);
-    }
-    out[r] = `${text})`;
-  }
-  return out.join(', ');
+  return { disabled, promoted };
 }
 
 async function insertAttempts(
@@ -201,7 +177,9 @@ async function recordVerdicts(
   disabled: CompletionResult['disabled'],
 ): Promise<void> {
   // A success ends a failing streak whatever came before: no need to read the webhook.
-  const recovered = batch.verdicts.filter((v) => v.succeeded).map((v) => v.webhookId);
+  const recovered = batch.verdicts
+    .filter((v) => v.succeeded && !v.disableRequested)
+    .map((v) => v.webhookId);
   if (recovered.length > 0) {
     await trx
       .updateTable('webhooks')
@@ -210,7 +188,7 @@ async function recordVerdicts(
       .where('failing_since', 'is not', null)
       .execute();
   }
-  const failed = batch.verdicts.filter((v) => !v.succeeded);
+  const failed = batch.verdicts.filter((v) => !v.succeeded || v.disableRequested);
   if (failed.length === 0) return;
   const states = await trx
     .selectFrom('webhooks')
@@ -226,6 +204,13 @@ async function recordVerdicts(
     const row = byId.get(v.webhookId);
     if (!row) continue; // deleted meanwhile
     const change = batch.judge({ enabled: row.enabled === 1, failingSince: row.failing_since }, v);
+    if (change.failingSince === null && row.failing_since !== null) {
+      await trx
+        .updateTable('webhooks')
+        .set({ failing_since: null })
+        .where('id', '=', v.webhookId)
+        .execute();
+    }
     if (change.failingSince !== null && row.failing_since === null) {
       // Only the first failure of a streak sets it, should two dispatchers race.
       await trx

@@ -79,6 +79,11 @@ export async function enqueueTest(
       last_status_code: null,
       last_error: null,
       succeeded_at: null,
+      // A test stands outside every resource's line and sequence.
+      sequence: 0,
+      event_count: 1,
+      last_event_at: now,
+      superseded_by: null,
     })
     .execute();
   return { id };
