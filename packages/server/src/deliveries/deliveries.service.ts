@@ -70,7 +70,7 @@ export function attemptOut(a: AttemptRow): AttemptOut {
 }
 
 export function deliveriesService(deps: AppDeps) {
-  const { store, clock } = deps;
+  const { store } = deps;
   const db = store.db;
 
   async function webhookOf(facilityId: string, webhookId: string) {
