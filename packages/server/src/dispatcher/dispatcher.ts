@@ -14,8 +14,9 @@ import type { DeliveryMetrics } from '../metrics/metrics.js';
 import type { DeliveryQueue } from '../queue/queue.js';
 import type { Claimed } from '../queue/types.js';
 import type { SecretBox } from '../security/secret-box.js';
-import { LocalQueue, type Queued } from './local-queue.js';
+import { LocalQueue, type Queued, type Settled } from './local-queue.js';
 import { Loop } from './loop.js';
+import { Membership } from './membership.js';
 import { afterAttempt } from './next-state.js';
 import { OutcomeBatch, type Pending } from './outcome-batch.js';
 import { buildRequest, type PreparedTarget, prepareTarget } from './request.js';
@@ -52,6 +53,8 @@ const FLUSH_AT = 256;
  */
 const LEASE_MARGIN_MS = 2_000;
 const ERROR_BACKOFF_MS = 1_000;
+/** How often a dispatcher says it is alive; three missed beats and the others take over. */
+const HEARTBEAT_MS = 2_000;
 
 /** Why an attempt was made, for the delivery log. */
 function triggerOf(d: Claimed): 'test' | 'resend' | 'scheduled' {
@@ -65,6 +68,7 @@ export class Dispatcher {
   private readonly loop: Loop;
   private readonly local: LocalQueue;
   private readonly outcomes: OutcomeBatch;
+  private readonly membership: Membership;
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly deps: DispatcherDeps) {
@@ -76,8 +80,22 @@ export class Dispatcher {
       onError: (err) => deps.logger.error({ err }, 'dispatcher: claim failed; retrying'),
       errorBackoffMs: ERROR_BACKOFF_MS,
     });
+    this.membership = new Membership({
+      id: this.id,
+      clock: deps.clock,
+      logger: deps.logger,
+      intervalMs: HEARTBEAT_MS,
+      beat: (startedAt, now, liveAfter) =>
+        deps.queue.heartbeat({ id: this.id, startedAt, now, liveAfter }),
+      leave: () => deps.queue.leave(this.id),
+      onChange: () => {
+        this.local.rebalance();
+        this.signal();
+      },
+    });
     this.local = new LocalQueue({
       perWebhookConcurrency: deps.config.perWebhookConcurrency,
+      share: (webhookId) => this.membership.share(webhookId, deps.config.perWebhookConcurrency),
       globalConcurrency: deps.config.globalConcurrency,
       leaseNeededMs:
         deliveryTimeoutMs + Math.min(LEASE_MARGIN_MS, Math.max(0, leaseMs - deliveryTimeoutMs) / 2),
@@ -102,6 +120,7 @@ export class Dispatcher {
   start(): void {
     if (this.loop.state === 'active') return;
     this.local.reopen();
+    this.membership.start();
     this.unsubscribe = this.deps.wakeup.subscribe(() => this.signal());
     this.loop.start();
   }
@@ -116,6 +135,7 @@ export class Dispatcher {
     await this.local.close();
     await this.outcomes.flush();
     this.outcomes.close();
+    await this.membership.stop();
   }
 
   /** Wake the loop: new work was committed, or a slot freed up. */
@@ -139,6 +159,8 @@ export class Dispatcher {
 
   /** Claims one batch; true when it is worth claiming again at once. */
   private async fill(): Promise<boolean> {
+    // Our share of each webhook is known only once we know who else is there.
+    await this.membership.ready;
     const wish = this.local.wish(MAX_BATCH);
     if (!wish) return false;
     const { config, clock, queue, store } = this.deps;
@@ -222,7 +244,7 @@ export class Dispatcher {
   private async attempt(webhookId: string, q: Queued): Promise<void> {
     const { clock, random, config, sender, logger } = this.deps;
     const d = q.d;
-    let succeeded: boolean | undefined;
+    let settled: Settled | undefined;
     try {
       const { headers, body } = buildRequest(q.t, d, clock.now());
       const outcome = await sender.send(q.t.url, headers, body);
@@ -232,7 +254,11 @@ export class Dispatcher {
         now: clock.now(),
         maxAgeMs: q.t.maxAgeMs,
       });
-      succeeded = outcome.success;
+      settled = {
+        succeeded: outcome.success,
+        answered: outcome.statusCode !== null,
+        timedOut: outcome.errorClass === 'timeout',
+      };
       this.deps.metrics?.observeAttempt(d, outcome, update.status);
       // One line per attempt: ids, status and timing only; never the body or the credentials.
       // The check first: at the usual level (warn) the line's object is never built.
@@ -256,7 +282,7 @@ export class Dispatcher {
       logger.error({ err, delivery: d.id }, 'dispatcher: attempt failed unexpectedly');
       this.local.forget([d.id]);
     } finally {
-      this.local.settled(webhookId, succeeded);
+      this.local.settled(webhookId, settled);
     }
   }
 

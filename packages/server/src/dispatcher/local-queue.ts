@@ -1,8 +1,9 @@
 // What one dispatcher holds between a claim and the record of its outcome: a lane per
-// webhook (deliveries queued here and those in flight), the per-webhook and global limits,
-// and which receivers are failing. It trades a little latency for throughput as
-// graphile-worker's localQueue.ts does: a healthy webhook is claimed for ahead of what it
-// sends, so its slots never wait on a claim's round trip.
+// webhook (deliveries queued here and those in flight), the limits that decide what may start
+// (the webhook's share of its concurrency, the global limit, each facility's fair share of
+// it), and what each receiver's last answers said about it. It trades a little latency for
+// throughput as graphile-worker's localQueue.ts does: a healthy webhook is claimed for ahead
+// of what it sends, so its slots never wait on a claim's round trip.
 //
 // The local queue is always in one of these modes:
 //
@@ -12,7 +13,15 @@
 // - DRAINING: the dispatcher is stopping. Nothing new starts, queued deliveries are handed
 //   back at once (another dispatcher, or our successor, sends them now rather than after the
 //   lease), attempts in flight finish (each has a deadline).
-// - CLOSED: drained; nothing in flight. start() opens it again.
+// - CLOSED: drained; nothing in flight. reopen() opens it again.
+//
+// And each webhook's receiver, by its last answers:
+//
+// - healthy (its last attempt succeeded): claimed for ahead, up to its lane's depth;
+// - unknown (not seen yet) or failing (its last attempt failed): only what its slots take, so
+//   that a receiver that hangs holds its own slots and not a deep queue of others' leases;
+// - slow (its last attempts timed out): its slots halve with each timeout in a row, down to
+//   one, and come back at the first answer of any kind.
 import assert from 'node:assert/strict';
 import type { Clock } from '../clock.js';
 import type { Claimed } from '../queue/types.js';
@@ -28,6 +37,11 @@ export type LocalQueueMode = 'OPEN' | 'FULL' | 'DRAINING' | 'CLOSED';
 const PREFETCH_FACTOR = 16;
 /** Everything held, as a multiple of the global limit: memory stays flat whatever the backlog. */
 const HELD_FACTOR = 8;
+/**
+ * This part of the global slots is kept for facilities that have nothing in flight: a
+ * newcomer never waits for another's hanging receivers, even when that other was alone.
+ */
+const RESERVE_FRACTION = 1 / 4;
 
 export interface Queued {
   d: Claimed;
@@ -36,8 +50,17 @@ export interface Queued {
 }
 
 interface Lane {
+  facility: string;
   active: number;
   queue: Queued[];
+}
+
+/** What an attempt said about its receiver. */
+export interface Settled {
+  succeeded: boolean;
+  /** An HTTP answer of any status came back (the receiver is there, if unhappy). */
+  answered: boolean;
+  timedOut: boolean;
 }
 
 /** What the next claim may ask for. */
@@ -55,6 +78,8 @@ export interface ClaimWish {
 export interface LocalQueueOptions {
   perWebhookConcurrency: number;
   globalConcurrency: number;
+  /** This dispatcher's part of a webhook's concurrency (membership.ts); all of it when alone. */
+  share(webhookId: string): number;
   /** A queued delivery starts only while its lease outlasts now + this (its deadline + margin). */
   leaseNeededMs: number;
   clock: Clock;
@@ -80,22 +105,26 @@ export class LocalQueue {
    */
   private readonly held = new Set<string>();
   private readonly lanes = new Map<string, Lane>();
-  /**
-   * Webhooks whose last attempt failed: they get no prefetch, only their slots, so that a
-   * hanging receiver holds its own slots and not a deep queue of others' leases.
-   */
+  private readonly healthy = new Set<string>();
   private readonly failing = new Set<string>();
-  /** Lanes with queued work waiting for a global slot, served in turn as slots free up. */
+  /** Timeouts in a row, per webhook. */
+  private readonly slow = new Map<string, number>();
+  /** In flight per facility, and how many lanes each facility has: its fair share. */
+  private readonly facilityInFlight = new Map<string, number>();
+  private readonly facilityLanes = new Map<string, number>();
+  /** Lanes with queued work waiting for a global slot (or their facility's share of them). */
   private readonly waitingGlobal = new Set<string>();
   private readonly depth: number;
   private readonly lowWater: number;
   private readonly maxHeld: number;
+  private readonly reserve: number;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly o: LocalQueueOptions) {
     this.depth = o.perWebhookConcurrency * PREFETCH_FACTOR;
     this.lowWater = Math.max(o.perWebhookConcurrency, this.depth >> 1);
     this.maxHeld = Math.max(o.globalConcurrency * HELD_FACTOR, this.depth);
+    this.reserve = Math.floor(o.globalConcurrency * RESERVE_FRACTION);
   }
 
   private setMode(mode: LocalQueueMode): void {
@@ -119,9 +148,17 @@ export class LocalQueue {
     this.mode = mode;
   }
 
+  /** How many attempts a webhook may have in flight here now. */
+  slots(webhookId: string): number {
+    const share = this.o.share(webhookId);
+    const timeouts = this.slow.get(webhookId);
+    if (timeouts === undefined || share === 0) return share;
+    return Math.max(1, share >> Math.min(timeouts, 16));
+  }
+
   /** A lane is claimed for while below this. */
   private threshold(webhookId: string): number {
-    return this.failing.has(webhookId) ? this.o.perWebhookConcurrency : this.lowWater;
+    return this.healthy.has(webhookId) ? this.lowWater : this.slots(webhookId);
   }
 
   /** What the next claim may ask for; undefined when it may ask for nothing. */
@@ -158,28 +195,60 @@ export class LocalQueue {
   add(d: Claimed, t: PreparedTarget, leaseUntil: number): boolean {
     this.held.add(d.id);
     let lane = this.lanes.get(t.id);
-    if (!lane) {
-      lane = { active: 0, queue: [] };
-      this.lanes.set(t.id, lane);
-    }
-    // A failing webhook gets no prefetch: what a claim brought beyond its slots goes back.
-    if (this.failing.has(t.id) && lane.active + lane.queue.length >= this.o.perWebhookConcurrency) {
+    const room = this.healthy.has(t.id) ? Number.POSITIVE_INFINITY : this.slots(t.id);
+    // Not known to be healthy: no prefetch; what a claim brought beyond its slots goes back.
+    if ((lane ? lane.active + lane.queue.length : 0) >= room) {
       this.o.release([d.id]);
       return false;
+    }
+    if (!lane) {
+      lane = { facility: d.facility_id, active: 0, queue: [] };
+      this.lanes.set(t.id, lane);
+      this.facilityLanes.set(lane.facility, (this.facilityLanes.get(lane.facility) ?? 0) + 1);
     }
     lane.queue.push({ d, t, leaseUntil });
     return true;
   }
 
-  /** Starts what the lane's and the global limits allow. */
+  /**
+   * May this facility start one more attempt? One with nothing in flight may take any free
+   * slot (the reserve is kept for this); one below its fair share of the rest (an equal part
+   * for each facility with work here) may take any but the reserve; beyond its fair share,
+   * only what no other facility is still owed of its own share.
+   */
+  private facilityMayStart(facility: string): boolean {
+    const facilities = Math.max(1, this.facilityLanes.size);
+    const free = this.o.globalConcurrency - this.inFlight;
+    const mine = this.facilityInFlight.get(facility) ?? 0;
+    if (mine === 0) return free > 0;
+    const fair = Math.floor((this.o.globalConcurrency - this.reserve) / facilities);
+    if (mine < fair) return free > this.reserve;
+    return free > this.reserve + this.owedToOthers(facility, fair);
+  }
+
+  /** Slots other facilities could still take within their fair share, for work they hold. */
+  private owedToOthers(facility: string, fair: number): number {
+    const demand = new Map<string, number>();
+    for (const lane of this.lanes.values()) {
+      if (lane.facility === facility) continue;
+      demand.set(lane.facility, (demand.get(lane.facility) ?? 0) + lane.active + lane.queue.length);
+    }
+    let owed = 0;
+    for (const [f, wants] of demand) {
+      owed += Math.max(0, Math.min(fair, wants) - (this.facilityInFlight.get(f) ?? 0));
+    }
+    return owed;
+  }
+
+  /** Starts what the lane's, the facility's and the global limits allow. */
   pump(webhookId: string): void {
     const lane = this.lanes.get(webhookId);
     if (!lane) return;
     if (this.mode === 'DRAINING' || this.mode === 'CLOSED') return;
-    const { perWebhookConcurrency, globalConcurrency } = this.o;
+    const slots = this.slots(webhookId);
     let startBy = 0;
-    while (lane.active < perWebhookConcurrency && lane.queue.length > 0) {
-      if (this.inFlight >= globalConcurrency) {
+    while (lane.active < slots && lane.queue.length > 0) {
+      if (this.inFlight >= this.o.globalConcurrency || !this.facilityMayStart(lane.facility)) {
         this.waitingGlobal.add(webhookId);
         break;
       }
@@ -192,39 +261,69 @@ export class LocalQueue {
       }
       lane.active++;
       this.inFlight++;
+      this.facilityInFlight.set(lane.facility, (this.facilityInFlight.get(lane.facility) ?? 0) + 1);
       this.o.start(webhookId, next);
     }
-    if (lane.active === 0 && lane.queue.length === 0) this.lanes.delete(webhookId);
+    // No share at all here (other dispatchers cover this webhook): what waits goes back.
+    if (slots === 0 && lane.queue.length > 0) this.releaseLane(lane);
+    this.dropIfEmpty(webhookId, lane);
   }
 
   /**
-   * An attempt is over (`succeeded` undefined: it broke before it had an outcome). A failure
+   * An attempt is over (`result` undefined: it broke before it had an outcome). A failure
    * hands the lane's queue back: it would only wait behind timeouts, holding leases others
    * could use.
    */
-  settled(webhookId: string, succeeded: boolean | undefined): void {
+  settled(webhookId: string, result: Settled | undefined): void {
     const lane = this.lanes.get(webhookId);
     assert.ok(lane && lane.active > 0, 'settled an attempt that was not started');
-    if (succeeded === true && this.failing.size > 0) this.failing.delete(webhookId);
-    if (succeeded === false) {
-      this.failing.add(webhookId);
-      this.releaseLane(lane);
-    }
+    if (result) this.judge(webhookId, lane, result);
     const before = lane.active + lane.queue.length;
     lane.active--;
     this.inFlight--;
-    this.pump(webhookId);
-    if (this.waitingGlobal.size > 0 && this.inFlight < this.o.globalConcurrency) {
-      for (const id of this.waitingGlobal) {
-        this.waitingGlobal.delete(id);
-        this.pump(id);
-        if (this.inFlight >= this.o.globalConcurrency) break;
-      }
-    }
+    const left = (this.facilityInFlight.get(lane.facility) ?? 1) - 1;
+    if (left > 0) this.facilityInFlight.set(lane.facility, left);
+    else this.facilityInFlight.delete(lane.facility);
+    // With others waiting for a slot, this lane takes its turn among them rather than first.
+    if (this.waitingGlobal.size > 0 && lane.queue.length > 0) this.waitingGlobal.add(webhookId);
+    else this.pump(webhookId);
+    this.serveWaiting();
     if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
-    if (this.mode === 'DRAINING' && lane.active === 0) this.lanes.delete(webhookId);
+    if (this.mode === 'DRAINING') this.dropIfEmpty(webhookId, lane);
     const threshold = this.threshold(webhookId);
     if (before >= threshold && lane.active + lane.queue.length < threshold) this.o.wantMore();
+  }
+
+  private judge(webhookId: string, lane: Lane, r: Settled): void {
+    if (r.succeeded) {
+      this.failing.delete(webhookId);
+      this.healthy.add(webhookId);
+    } else {
+      this.failing.add(webhookId);
+      this.healthy.delete(webhookId);
+      this.releaseLane(lane);
+    }
+    if (r.answered) this.slow.delete(webhookId);
+    else if (r.timedOut) this.slow.set(webhookId, (this.slow.get(webhookId) ?? 0) + 1);
+  }
+
+  /**
+   * Freed slots go to waiting lanes: the facility with the least in flight first, then the
+   * lane with the least in flight.
+   */
+  private serveWaiting(): void {
+    if (this.waitingGlobal.size === 0 || this.inFlight >= this.o.globalConcurrency) return;
+    const rank = (id: string) => {
+      const lane = this.lanes.get(id);
+      if (!lane) return 0;
+      return (this.facilityInFlight.get(lane.facility) ?? 0) * 1_000_000 + lane.active;
+    };
+    const order = [...this.waitingGlobal].sort((a, b) => rank(a) - rank(b));
+    for (const id of order) {
+      this.waitingGlobal.delete(id);
+      this.pump(id);
+      if (this.inFlight >= this.o.globalConcurrency) break;
+    }
   }
 
   /** The outcomes of these were written (or the deliveries released): they are no longer held. */
@@ -232,22 +331,30 @@ export class LocalQueue {
     for (const id of ids) this.held.delete(id);
   }
 
-  /** True once, after the queue was FULL and writing made room: worth claiming again. */
+  /** True after the queue was FULL and writing made room: worth claiming again. */
   get roomMade(): boolean {
     return this.mode === 'FULL' && this.held.size < this.maxHeld;
+  }
+
+  /** Shares changed (a dispatcher came or went): start what the new limits allow. */
+  rebalance(): void {
+    for (const id of [...this.lanes.keys()]) this.pump(id);
   }
 
   /** Stopping: queued deliveries go back, nothing new starts. */
   drain(): void {
     this.setMode('DRAINING');
-    for (const lane of this.lanes.values()) this.releaseLane(lane);
+    for (const [id, lane] of [...this.lanes]) {
+      this.releaseLane(lane);
+      this.dropIfEmpty(id, lane);
+    }
     this.waitingGlobal.clear();
   }
 
   /** Resolves once no attempt is in flight, then closes the queue. */
   async close(): Promise<void> {
     while (this.inFlight > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
-    this.lanes.clear();
+    for (const [id, lane] of [...this.lanes]) this.dropIfEmpty(id, lane);
     if (this.mode === 'DRAINING') this.setMode('CLOSED');
   }
 
@@ -260,6 +367,15 @@ export class LocalQueue {
     if (lane.queue.length === 0) return;
     this.o.release(lane.queue.map((q) => q.d.id));
     lane.queue.length = 0;
+  }
+
+  private dropIfEmpty(webhookId: string, lane: Lane): void {
+    if (lane.active > 0 || lane.queue.length > 0 || this.lanes.get(webhookId) !== lane) return;
+    this.lanes.delete(webhookId);
+    this.waitingGlobal.delete(webhookId);
+    const n = (this.facilityLanes.get(lane.facility) ?? 1) - 1;
+    if (n > 0) this.facilityLanes.set(lane.facility, n);
+    else this.facilityLanes.delete(lane.facility);
   }
 
   private queuedCount(): number {

@@ -10,6 +10,7 @@ import type { Database } from '../db/schema.js';
 import type { Wakeup } from '../events/wakeup.js';
 import { type ClaimOptions, claim } from './sql/claim.js';
 import { type CompletionBatch, type CompletionResult, complete } from './sql/complete.js';
+import { type Beat, heartbeat, leave } from './sql/dispatchers.js';
 import { type Enqueued, type EnqueueEvent, type EnqueueTarget, enqueue } from './sql/enqueue.js';
 import { enqueueTest, type TestQueued, type TestTrigger } from './sql/enqueue-test.js';
 import { nextDueAt } from './sql/next-due.js';
@@ -124,6 +125,16 @@ export class DeliveryQueue {
   /** When the earliest pending delivery (strictly after `after`, if given) falls due. */
   nextDueAt(after?: number): Promise<number | undefined> {
     return nextDueAt(this.deps.store.db, after);
+  }
+
+  /** A dispatcher's heartbeat; answers the live dispatchers' ids, sorted. */
+  heartbeat(beat: Beat): Promise<string[]> {
+    return heartbeat(this.deps.store.db, this.deps.store.profile, beat);
+  }
+
+  /** A stopping dispatcher leaves the membership. */
+  leave(dispatcherId: string): Promise<void> {
+    return leave(this.deps.store.db, dispatcherId);
   }
 
   pruneAttempts(options: PruneOptions): Promise<number> {
