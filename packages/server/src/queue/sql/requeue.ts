@@ -4,12 +4,12 @@
 // line behind what is still open about the same resource.
 import type { Kysely } from 'kysely';
 import type { Database, DeliveryStatus } from '../../db/schema.js';
-import { nextSequences, openDeliveries } from './resource-order.js';
+import { FINAL, nextSequences, openDeliveries } from './resource-order.js';
 
 export type RequeueWhere = { id: string } | { since: number; until: number | undefined };
 
 /** What may be sent again by hand: anything final. */
-const RESENDABLE: readonly DeliveryStatus[] = ['succeeded', 'failed', 'superseded', 'expired'];
+const RESENDABLE = FINAL;
 /** What "recover" sends again: what never arrived, except what a delete made unnecessary. */
 const RECOVERABLE: readonly DeliveryStatus[] = ['failed', 'expired'];
 

@@ -22,6 +22,8 @@ export interface ResourceKey {
 
 /** Not final: a delivery in one of these still has to go out (or is going out). */
 export const OPEN: readonly DeliveryStatus[] = ['pending', 'blocked', 'paused'];
+/** Done with: nothing more will be sent unless somebody resends it. */
+export const FINAL: readonly DeliveryStatus[] = ['succeeded', 'failed', 'superseded', 'expired'];
 
 const upserts = new Map<number, HotQuery<Record<string, unknown>, SequenceRow>>();
 
