@@ -38,7 +38,7 @@ describe('delivery guarantees in the settings UI', () => {
     });
     expect(res.status, `${method} ${path}`).toBeLessThan(300);
     const text = await res.text();
-    return text ? JSON.parse(text) : undefined;
+    return (text ? JSON.parse(text) : undefined) as T;
   }
 
   it('shows the defaults, names a bad age limit beside its field, and saves the chosen settings', async () => {
