@@ -36,6 +36,7 @@ import type { SecretBox } from './security/secret-box.js';
 import type { LookupFn } from './security/ssrf.js';
 import { version } from './version.js';
 import { webRoutes } from './web/static.routes.js';
+import { rotationRoutes } from './webhooks/rotation.routes.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
 
 export interface AppDeps {
@@ -139,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(orderRoutes);
   await app.register(eventRoutes);
   await app.register(webhookRoutes);
+  await app.register(rotationRoutes);
   await app.register(deliveryRoutes);
   await app.register(metricsRoutes);
   await app.register(sessionRoutes);

@@ -31,6 +31,12 @@ export interface Webhook {
   coalesce_updates: boolean;
   supersede_on_delete: boolean;
   max_age_hours: number | null;
+  signing_secret_rotation: { previous_expires_at: string } | null;
+  credentials_rotation: {
+    previous_username: string;
+    previous_expires_at: string;
+    receiver_accepts: 'new' | 'old' | null;
+  } | null;
   created_at: string;
   updated_at: string;
   last_delivery: {
@@ -82,6 +88,7 @@ export interface Attempt {
   error_message: string | null;
   success: boolean;
   trigger: string;
+  credentials: 'new' | 'old' | null;
 }
 
 export interface ApiKey {

@@ -110,6 +110,14 @@ export interface WebhooksTable {
   coalesce_updates: number;
   supersede_on_delete: number;
   max_age_hours: number | null;
+  /** A rotated-out signing secret, still signed with until …_until (epoch ms). */
+  previous_signing_secret_enc: string | null;
+  previous_signing_secret_until: number | null;
+  /** Rotated-out Basic-Auth credentials, tried after a 401/403 until …_until. */
+  previous_username: string | null;
+  previous_password_enc: string | null;
+  previous_credentials_until: number | null;
+  credentials_rotated_at: number | null;
 }
 
 export type Ordering = 'per_resource' | 'none';
@@ -187,6 +195,8 @@ export interface AttemptsTable {
   error_message: string | null;
   success: number;
   trigger: 'scheduled' | 'resend' | 'test';
+  /** While credentials rotate: 'new' or 'old', the ones this attempt sent. */
+  credentials: 'new' | 'old' | null;
 }
 
 export interface Database {

@@ -28,6 +28,11 @@ export const AttemptSchema = Type.Object(
     error_message: Nullable(Type.String()),
     success: Type.Boolean(),
     trigger: Type.String({ description: 'scheduled, resend or test' }),
+    credentials: Type.Union([Type.Literal('new'), Type.Literal('old'), Type.Null()], {
+      description:
+        'While Basic-Auth credentials rotate: which ones this attempt sent (old: after the ' +
+        'receiver refused the new ones); null otherwise',
+    }),
   },
   { title: 'Attempt' },
 );

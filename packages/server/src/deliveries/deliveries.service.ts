@@ -66,6 +66,7 @@ export function attemptOut(a: AttemptRow): AttemptOut {
     error_message: a.error_message,
     success: a.success === 1,
     trigger: a.trigger,
+    credentials: a.credentials,
   };
 }
 

@@ -3,10 +3,10 @@
 // (outcome-batch.ts) that the queue writes in one transaction. Woken at once by commits
 // (in-process) and NOTIFY (other processes); otherwise it sleeps until the next known due
 // time or the safety-net poll.
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Clock, Random } from '../clock.js';
 import type { Config } from '../config.js';
-import type { Database } from '../db/schema.js';
+import type { AttemptsTable, Database } from '../db/schema.js';
 import type { Wakeup } from '../events/wakeup.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
@@ -56,6 +56,24 @@ const ERROR_BACKOFF_MS = 1_000;
 /** How often a dispatcher says it is alive; three missed beats and the others take over. */
 const HEARTBEAT_MS = 2_000;
 
+type AttemptRow = Insertable<AttemptsTable>;
+
+function attemptRow(d: Claimed, o: Outcome, credentials: 'new' | 'old' | null): AttemptRow {
+  return {
+    delivery_id: d.id,
+    webhook_id: d.webhook_id,
+    started_at: o.startedAt,
+    duration_ms: o.durationMs,
+    status_code: o.statusCode,
+    response_body: o.responseBody,
+    error_class: o.errorClass,
+    error_message: o.errorMessage,
+    success: o.success ? 1 : 0,
+    trigger: triggerOf(d),
+    credentials,
+  };
+}
+
 /** Why an attempt was made, for the delivery log. */
 function triggerOf(d: Claimed): 'test' | 'resend' | 'scheduled' {
   if (d.is_test) return 'test';
@@ -69,11 +87,15 @@ export class Dispatcher {
   private readonly local: LocalQueue;
   private readonly outcomes: OutcomeBatch;
   private readonly membership: Membership;
+  /** How long an attempt may still need from its start: its deadline plus a margin. */
+  private readonly leaseNeededMs: number;
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.id = newId(deps.random, 'dsp', 6);
     const { leaseMs, deliveryTimeoutMs } = deps.config;
+    this.leaseNeededMs =
+      deliveryTimeoutMs + Math.min(LEASE_MARGIN_MS, Math.max(0, leaseMs - deliveryTimeoutMs) / 2);
     this.loop = new Loop({
       fetch: () => this.fill(),
       idleWait: () => this.idleWait(),
@@ -97,8 +119,7 @@ export class Dispatcher {
       perWebhookConcurrency: deps.config.perWebhookConcurrency,
       share: (webhookId) => this.membership.share(webhookId, deps.config.perWebhookConcurrency),
       globalConcurrency: deps.config.globalConcurrency,
-      leaseNeededMs:
-        deliveryTimeoutMs + Math.min(LEASE_MARGIN_MS, Math.max(0, leaseMs - deliveryTimeoutMs) / 2),
+      leaseNeededMs: this.leaseNeededMs,
       clock: deps.clock,
       start: (webhookId, q) => void this.attempt(webhookId, q),
       release: (ids) => this.outcomes.released(ids),
@@ -195,7 +216,7 @@ export class Dispatcher {
       let t = prepared.get(target.id);
       if (!t) {
         try {
-          t = prepareTarget(target, this.deps.secretBox, this.deps.publicUrl());
+          t = prepareTarget(target, this.deps.secretBox, this.deps.publicUrl(), now);
         } catch (err) {
           // Its secrets don't open here (a key that differs between processes, a row copied
           // by hand): a failed attempt in the log, retried on the schedule — and the rest of
@@ -247,7 +268,20 @@ export class Dispatcher {
     let settled: Settled | undefined;
     try {
       const { headers, body } = buildRequest(q.t, d, clock.now());
-      const outcome = await sender.send(q.t.url, headers, body);
+      let outcome = await sender.send(q.t.url, headers, body);
+      let refused: Outcome | undefined;
+      const fallback = q.t.fallbackAuthorization;
+      // Credentials rotating and the new ones refused: the old ones at once, if the lease
+      // leaves time for a second attempt.
+      if (
+        fallback &&
+        (outcome.statusCode === 401 || outcome.statusCode === 403) &&
+        q.leaseUntil - clock.now() > this.leaseNeededMs
+      ) {
+        refused = outcome;
+        headers.authorization = fallback;
+        outcome = await sender.send(q.t.url, headers, body);
+      }
       const update = afterAttempt(d, outcome, {
         scheduleSeconds: config.retrySchedule,
         random: random.float(),
@@ -276,7 +310,9 @@ export class Dispatcher {
           'delivery attempt',
         );
       }
-      this.outcomes.finished({ delivery: d, outcome, update });
+      if (refused) update.attempt_count++;
+      const credentials = fallback ? (refused ? 'old' : 'new') : null;
+      this.outcomes.finished({ delivery: d, outcome, update, refused, credentials });
     } catch (err) {
       // Not sent or not recordable: left to its lease, after which it is due again.
       logger.error({ err, delivery: d.id }, 'dispatcher: attempt failed unexpectedly');
@@ -288,21 +324,11 @@ export class Dispatcher {
 
   private async write({ finished, paused, released }: Pending): Promise<void> {
     const { clock, config, queue } = this.deps;
-    const attempts = finished.map((f) => {
-      const o = f.outcome;
-      return {
-        delivery_id: f.delivery.id,
-        webhook_id: f.delivery.webhook_id,
-        started_at: o.startedAt,
-        duration_ms: o.durationMs,
-        status_code: o.statusCode,
-        response_body: o.responseBody,
-        error_class: o.errorClass,
-        error_message: o.errorMessage,
-        success: o.success ? 1 : 0,
-        trigger: triggerOf(f.delivery),
-      };
-    });
+    const attempts: AttemptRow[] = [];
+    for (const f of finished) {
+      if (f.refused) attempts.push(attemptRow(f.delivery, f.refused, 'new'));
+      attempts.push(attemptRow(f.delivery, f.outcome, f.credentials ?? null));
+    }
     const now = clock.now();
     const policy = { now, autoDisableAfterMs: config.autoDisableAfterMs };
     const result = await queue.complete({

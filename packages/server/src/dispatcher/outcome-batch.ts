@@ -9,6 +9,10 @@ export interface Finished {
   delivery: Claimed;
   outcome: Outcome;
   update: DeliveryUpdate;
+  /** While credentials rotate: the first try, with the new ones, that the receiver refused. */
+  refused?: Outcome | undefined;
+  /** While credentials rotate: which ones `outcome` was sent with. */
+  credentials?: 'new' | 'old' | null;
 }
 
 export interface Pending {

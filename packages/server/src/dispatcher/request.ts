@@ -12,7 +12,13 @@ export interface PreparedTarget {
   id: string;
   url: string;
   authorization: string;
-  signingKey: Buffer | undefined;
+  /**
+   * While Basic-Auth credentials rotate: the previous ones, sent again at once when the
+   * receiver refuses the new ones (401/403).
+   */
+  fallbackAuthorization: string | undefined;
+  /** The current signing secret's key, then a rotated-out one while it is still signed with. */
+  signingKeys: Buffer[];
   /** `<{public}/v1/facility/{fid}/bookings/` and likewise for orders: the Link header's start. */
   linkPrefix: Record<ResourceType, string>;
   /** A failed delivery older than this (from its newest event) is not retried; undefined: no limit. */
@@ -27,14 +33,34 @@ const RESOURCE_PATHS: Record<ResourceType, string> = {
   productorder: 'productorders',
 };
 
-/** Decrypts once per batch, not once per delivery. `publicUrl` has no trailing slash. */
-export function prepareTarget(t: WebhookTarget, box: SecretBox, publicUrl: string): PreparedTarget {
+/**
+ * Decrypts once per batch, not once per delivery. `publicUrl` has no trailing slash; `now`
+ * decides whether rotated-out secrets and credentials are still in their overlap.
+ */
+export function prepareTarget(
+  t: WebhookTarget,
+  box: SecretBox,
+  publicUrl: string,
+  now: number,
+): PreparedTarget {
   const facility = `${publicUrl}/v1/facility/${encodeURIComponent(t.facility_id)}`;
+  const signingKeys: Buffer[] = [];
+  if (t.signing_secret_enc) signingKeys.push(signingKey(box.open(t.signing_secret_enc, t.id)));
+  if (t.previous_signing_secret_enc && (t.previous_signing_secret_until ?? 0) > now) {
+    signingKeys.push(signingKey(box.open(t.previous_signing_secret_enc, t.id)));
+  }
+  const fallback =
+    t.previous_password_enc &&
+    t.previous_username !== null &&
+    (t.previous_credentials_until ?? 0) > now
+      ? basicAuth(t.previous_username, box.open(t.previous_password_enc, t.id))
+      : undefined;
   return {
     id: t.id,
     url: t.url,
     authorization: basicAuth(t.username, box.open(t.password_enc, t.id)),
-    signingKey: t.signing_secret_enc ? signingKey(box.open(t.signing_secret_enc, t.id)) : undefined,
+    fallbackAuthorization: fallback,
+    signingKeys,
     linkPrefix: {
       booking: `<${facility}/${RESOURCE_PATHS.booking}/`,
       productorder: `<${facility}/${RESOURCE_PATHS.productorder}/`,
@@ -77,7 +103,15 @@ export function buildRequest(
   };
   // The body of a test is a normal trigger; this header is how a receiver tells them apart.
   if (delivery.is_test) headers['webhook-test'] = 'true';
-  if (target.signingKey)
-    headers['webhook-signature'] = signWithKey(target.signingKey, delivery.id, timestamp, body);
+  // During a secret's rotation both signatures go in, space-separated, as the Standard
+  // Webhooks spec allows: a receiver with either secret verifies it.
+  const keys = target.signingKeys;
+  if (keys.length === 1) {
+    headers['webhook-signature'] = signWithKey(keys[0]!, delivery.id, timestamp, body);
+  } else if (keys.length > 1) {
+    headers['webhook-signature'] = keys
+      .map((key) => signWithKey(key, delivery.id, timestamp, body))
+      .join(' ');
+  }
   return { headers, body };
 }

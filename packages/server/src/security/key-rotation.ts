@@ -1,5 +1,5 @@
-// Re-encrypts every stored webhook secret (password_enc, signing_secret_enc) from the old
-// key to a new one, in batches, one transaction per batch. Safe to run again: a secret that
+// Re-encrypts every stored webhook secret (passwords and signing secrets, current and rotated
+// out) from the old key to a new one, in batches, one transaction per batch. Safe to run again: a secret that
 // already opens with the new key is left alone, so a second run after a rolling restart
 // picks up rows that processes still holding the old key wrote meanwhile.
 import { join } from 'node:path';
@@ -25,11 +25,16 @@ export interface RotationReport {
   unreadable: string[];
 }
 
-interface SecretRow {
-  id: string;
-  password_enc: string;
-  signing_secret_enc: string | null;
-}
+/** Every sealed column of a webhook: current and rotated-out credentials and secrets. */
+const SEALED = [
+  'password_enc',
+  'signing_secret_enc',
+  'previous_password_enc',
+  'previous_signing_secret_enc',
+] as const;
+type Sealed = (typeof SEALED)[number];
+
+type SecretRow = { id: string } & { [K in Sealed]: string | null };
 
 type Verdict = { kind: 'old'; plaintext: string } | { kind: 'new' } | { kind: 'unreadable' };
 
@@ -57,7 +62,7 @@ async function countWebhooks(db: Kysely<Database>): Promise<number> {
 function batchAfter(db: Kysely<Database>, after: string, size: number): Promise<SecretRow[]> {
   return db
     .selectFrom('webhooks')
-    .select(['id', 'password_enc', 'signing_secret_enc'])
+    .select(['id', ...SEALED])
     .where('id', '>', after)
     .orderBy('id')
     .limit(size)
@@ -76,7 +81,7 @@ export async function unreadableSecrets(
   for (;;) {
     const rows = await batchAfter(db, after, batchSize);
     for (const r of rows) {
-      const secrets = [r.password_enc, r.signing_secret_enc].filter((s): s is string => !!s);
+      const secrets = SEALED.map((c) => r[c]).filter((s): s is string => !!s);
       if (secrets.some((s) => judge(s, r.id, oldBox, newBox).kind === 'unreadable')) bad.push(r.id);
     }
     if (rows.length < batchSize) return bad;
@@ -121,41 +126,38 @@ async function rotateRow(
   report: RotationReport,
 ): Promise<void> {
   for (let tries = 0; tries < 5; tries++) {
-    const password = judge(row.password_enc, row.id, oldBox, newBox);
-    const signing = row.signing_secret_enc
-      ? judge(row.signing_secret_enc, row.id, oldBox, newBox)
-      : undefined;
-    if (password.kind === 'unreadable' || signing?.kind === 'unreadable') {
+    const verdicts = SEALED.map((c) => {
+      const sealed = row[c];
+      return [c, sealed, sealed ? judge(sealed, row.id, oldBox, newBox) : undefined] as const;
+    });
+    if (verdicts.some(([, , v]) => v?.kind === 'unreadable')) {
       report.unreadable.push(row.id);
       return;
     }
-    if (password.kind === 'new' && (signing === undefined || signing.kind === 'new')) {
+    if (verdicts.every(([, , v]) => v === undefined || v.kind === 'new')) {
       report.alreadyNew++;
       return;
     }
-    const result = await db
+    const changes: Partial<Record<Sealed, string | null>> = {};
+    for (const [c, sealed, v] of verdicts) {
+      changes[c] = v?.kind === 'old' ? newBox.seal(v.plaintext, row.id) : sealed;
+    }
+    // Compare-and-set on every sealed column: an API change meanwhile is read again.
+    let update = db
       .updateTable('webhooks')
-      .set({
-        password_enc:
-          password.kind === 'old' ? newBox.seal(password.plaintext, row.id) : row.password_enc,
-        signing_secret_enc:
-          signing?.kind === 'old' ? newBox.seal(signing.plaintext, row.id) : row.signing_secret_enc,
-      })
-      .where('id', '=', row.id)
-      .where('password_enc', '=', row.password_enc)
-      .where((eb) =>
-        row.signing_secret_enc === null
-          ? eb('signing_secret_enc', 'is', null)
-          : eb('signing_secret_enc', '=', row.signing_secret_enc),
-      )
-      .executeTakeFirst();
+      .set(changes as Record<Sealed, string>)
+      .where('id', '=', row.id);
+    for (const [c, sealed] of verdicts) {
+      update = update.where((eb) => (sealed === null ? eb(c, 'is', null) : eb(c, '=', sealed)));
+    }
+    const result = await update.executeTakeFirst();
     if (Number(result.numUpdatedRows) === 1) {
       report.rotated++;
       return;
     }
     const fresh = await db
       .selectFrom('webhooks')
-      .select(['id', 'password_enc', 'signing_secret_enc'])
+      .select(['id', ...SEALED])
       .where('id', '=', row.id)
       .executeTakeFirst();
     if (!fresh) return; // deleted meanwhile: nothing left to rotate

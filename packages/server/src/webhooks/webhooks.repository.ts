@@ -72,6 +72,26 @@ export async function setWebhookEvents(
     .execute();
 }
 
+/** While credentials rotate: the ones the receiver took in the latest attempt it accepted. */
+export async function acceptedCredentials(
+  db: Kysely<Database>,
+  webhookId: string,
+  since: number,
+): Promise<'new' | 'old' | null> {
+  const row = await db
+    .selectFrom('attempts')
+    .select('credentials')
+    .where('webhook_id', '=', webhookId)
+    .where('success', '=', 1)
+    .where('credentials', 'is not', null)
+    .where('started_at', '>=', since)
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.credentials ?? null;
+}
+
 export function lastDelivery(db: Kysely<Database>, webhookId: string) {
   return db
     .selectFrom('deliveries')

@@ -13,8 +13,8 @@ const Url = Type.String({
   description: 'http:// or https:// target URL',
 });
 // RFC 7617: a Basic Auth user-id cannot contain a colon.
-const Username = Type.String({ minLength: 1, maxLength: 255, pattern: '^[^:\\r\\n]*$' });
-const Password = Type.String({
+export const Username = Type.String({ minLength: 1, maxLength: 255, pattern: '^[^:\\r\\n]*$' });
+export const Password = Type.String({
   minLength: 1,
   maxLength: 1024,
   writeOnly: true,
@@ -112,6 +112,37 @@ export const WebhookSchema = Type.Object(
     coalesce_updates: CoalesceUpdates,
     supersede_on_delete: SupersedeOnDelete,
     max_age_hours: MaxAgeHours,
+    signing_secret_rotation: Type.Union(
+      [
+        Type.Object({
+          previous_expires_at: IsoTime,
+        }),
+        Type.Null(),
+      ],
+      {
+        description:
+          'While a rotated-out signing secret is still signed with: when it stops. Both ' +
+          'signatures go in webhook-signature until then.',
+      },
+    ),
+    credentials_rotation: Type.Union(
+      [
+        Type.Object({
+          previous_username: Type.String(),
+          previous_expires_at: IsoTime,
+          receiver_accepts: Type.Union([Type.Literal('new'), Type.Literal('old'), Type.Null()], {
+            description:
+              'Which credentials the receiver took last (null: no delivery since the rotation)',
+          }),
+        }),
+        Type.Null(),
+      ],
+      {
+        description:
+          'While rotated-out Basic-Auth credentials are still tried after a 401/403: the old ' +
+          'username, when they are dropped, and which ones the receiver accepts.',
+      },
+    ),
     created_at: IsoTime,
     updated_at: IsoTime,
     last_delivery: Type.Union([LastDeliverySchema, Type.Null()]),

@@ -6,6 +6,7 @@ import { iso, isoOrNull } from '../http/schemas.js';
 import { newId } from '../ids.js';
 import { checkTargetHost } from '../security/ssrf.js';
 import {
+  acceptedCredentials,
   countWebhooks,
   findWebhook,
   lastDelivery,
@@ -41,6 +42,11 @@ export function webhooksService(deps: AppDeps) {
 
   async function out(row: WebhookRow, plan: string): Promise<WebhookOut> {
     const last = await lastDelivery(db, row.id);
+    const now = clock.now();
+    const secretUntil = row.previous_signing_secret_until;
+    const credentialsUntil = row.previous_credentials_until;
+    const rotatingCredentials =
+      row.previous_username !== null && credentialsUntil !== null && credentialsUntil > now;
     return {
       id: row.id,
       facility_id: row.facility_id,
@@ -57,6 +63,21 @@ export function webhooksService(deps: AppDeps) {
       coalesce_updates: row.coalesce_updates === 1,
       supersede_on_delete: row.supersede_on_delete === 1,
       max_age_hours: row.max_age_hours,
+      signing_secret_rotation:
+        row.previous_signing_secret_enc && secretUntil !== null && secretUntil > now
+          ? { previous_expires_at: iso(secretUntil) }
+          : null,
+      credentials_rotation: rotatingCredentials
+        ? {
+            previous_username: row.previous_username!,
+            previous_expires_at: iso(credentialsUntil),
+            receiver_accepts: await acceptedCredentials(
+              db,
+              row.id,
+              row.credentials_rotated_at ?? 0,
+            ),
+          }
+        : null,
       created_at: iso(row.created_at),
       updated_at: iso(row.updated_at),
       last_delivery: last
@@ -115,6 +136,12 @@ export function webhooksService(deps: AppDeps) {
         coalesce_updates: input.coalesce_updates === false ? 0 : 1,
         supersede_on_delete: input.supersede_on_delete === false ? 0 : 1,
         max_age_hours: input.max_age_hours ?? null,
+        previous_signing_secret_enc: null,
+        previous_signing_secret_until: null,
+        previous_username: null,
+        previous_password_enc: null,
+        previous_credentials_until: null,
+        credentials_rotated_at: null,
       };
       await db.transaction().execute(async (trx) => {
         // Counted under the facility's lock: concurrent creates cannot all see room for one more.

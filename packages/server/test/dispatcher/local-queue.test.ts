@@ -44,7 +44,8 @@ function setup(o: { perWebhook?: number; global?: number; share?: (w: string) =>
       id: webhook,
       url: 'http://x/',
       authorization: 'Basic x',
-      signingKey: undefined,
+      fallbackAuthorization: undefined,
+      signingKeys: [],
       linkPrefix: { booking: '<x/', productorder: '<y/' },
       maxAgeMs: undefined,
     };

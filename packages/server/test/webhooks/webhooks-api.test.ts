@@ -66,6 +66,9 @@ describeEachDialect('webhook settings', (dialect) => {
       coalesce_updates: true,
       supersede_on_delete: true,
       max_age_hours: null,
+      // No rotation under way.
+      signing_secret_rotation: null,
+      credentials_rotation: null,
       created_at: expect.any(String),
       updated_at: expect.any(String),
       last_delivery: null,

@@ -323,6 +323,11 @@ function Attempts({ id, url, version }: { id: string; url: string; version: numb
                 <time dateTime={a.started_at}>{formatPrecise(a.started_at)}</time>
                 <span>{a.duration_ms} ms</span>
                 <span className="muted">{a.trigger}</span>
+                {a.credentials && (
+                  <span className="muted">
+                    {a.credentials === 'new' ? 'new password' : 'old password'}
+                  </span>
+                )}
               </div>
               {a.error_message && a.error_class !== 'http_status' && (
                 <p className="bad-text">{a.error_message}</p>

@@ -13,6 +13,7 @@ import {
   usePolling,
   useTitle,
 } from '../components/ui';
+import { RotationPanel } from '../components/webhook-rotation';
 import { clearFlash, peekFlash } from '../flash';
 import { ago, formatDateTime } from '../format';
 import { webhookEdit, webhookLog, webhookNew } from '../paths';
@@ -280,6 +281,7 @@ function WebhookCard({
       <div className="test-result" role="status">
         {result && <p className={result.ok ? 'ok-text' : 'bad-text'}>{result.text}</p>}
       </div>
+      <RotationPanel webhook={w} busy={busy} onChange={onChange} />
     </article>
   );
 }

@@ -9,6 +9,8 @@ export interface Received {
 
 export class TestReceiver {
   status = 200;
+  /** When set: a request whose Authorization it refuses is answered 401. */
+  accept: ((authorization: string | undefined) => boolean) | undefined;
   readonly received: Received[] = [];
   private constructor(
     private readonly server: Server,
@@ -22,8 +24,10 @@ export class TestReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         self!.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
-        const ok = self!.status < 400;
-        res.writeHead(self!.status, { 'content-type': 'text/plain' });
+        const refused = self!.accept && !self!.accept(req.headers.authorization);
+        const status = refused ? 401 : self!.status;
+        const ok = status < 400;
+        res.writeHead(status, { 'content-type': 'text/plain' });
         res.end(ok ? 'thanks, got it' : 'receiver is down for maintenance');
       });
     });

@@ -9,6 +9,11 @@ export interface WebhookTarget {
   password_enc: string;
   signing_secret_enc: string | null;
   max_age_hours: number | null;
+  previous_signing_secret_enc: string | null;
+  previous_signing_secret_until: number | null;
+  previous_username: string | null;
+  previous_password_enc: string | null;
+  previous_credentials_until: number | null;
   /** Enabled and its facility on the premium plan. */
   active: boolean;
 }
@@ -30,6 +35,11 @@ export async function loadWebhookTargets(
       'w.password_enc',
       'w.signing_secret_enc',
       'w.max_age_hours',
+      'w.previous_signing_secret_enc',
+      'w.previous_signing_secret_until',
+      'w.previous_username',
+      'w.previous_password_enc',
+      'w.previous_credentials_until',
       'w.enabled',
       'f.plan',
     ])
@@ -46,6 +56,11 @@ export async function loadWebhookTargets(
         password_enc: r.password_enc,
         signing_secret_enc: r.signing_secret_enc,
         max_age_hours: r.max_age_hours,
+        previous_signing_secret_enc: r.previous_signing_secret_enc,
+        previous_signing_secret_until: r.previous_signing_secret_until,
+        previous_username: r.previous_username,
+        previous_password_enc: r.previous_password_enc,
+        previous_credentials_until: r.previous_credentials_until,
         active: r.enabled === 1 && r.plan === 'premium',
       },
     ]),

@@ -78,7 +78,8 @@ async function insertAttempts(
   attempts: Insertable<AttemptsTable>[],
 ): Promise<void> {
   if (attempts.length === 0) return;
-  const rows = attempts.map((a) => [
+  const rows = attempts.map((a, i) => [
+    i,
     a.delivery_id,
     a.webhook_id,
     a.started_at,
@@ -89,8 +90,10 @@ async function insertAttempts(
     a.error_message ?? null,
     a.success,
     a.trigger,
+    a.credentials ?? null,
   ]);
   const types = [
+    'integer',
     'text',
     'text',
     'bigint',
@@ -101,20 +104,25 @@ async function insertAttempts(
     'text',
     'integer',
     'text',
+    'text',
   ];
   // A webhook deleted mid-attempt took its deliveries with it; their attempts have nothing
-  // to belong to, and are left out.
+  // to belong to, and are left out. In the batch's order, so that a delivery's attempts get
+  // ids in the order they were made (a refused try, then the one with the old credentials).
   const p = new Params(profile.name);
   await trx.executeQuery(
     p.query(`
-    with v (delivery_id, webhook_id, started_at, duration_ms, status_code, response_body,
-            error_class, error_message, success, trigger) as (values ${valuesList(p, rows, types)})
+    with v (ord, delivery_id, webhook_id, started_at, duration_ms, status_code, response_body,
+            error_class, error_message, success, trigger, credentials)
+         as (values ${valuesList(p, rows, types)})
     insert into attempts (delivery_id, webhook_id, started_at, duration_ms, status_code,
-                          response_body, error_class, error_message, success, trigger)
+                          response_body, error_class, error_message, success, trigger,
+                          credentials)
     select delivery_id, webhook_id, started_at, duration_ms, status_code, response_body,
-           error_class, error_message, success, trigger
+           error_class, error_message, success, trigger, credentials
     from v
-    where exists (select 1 from deliveries d where d.id = v.delivery_id)`),
+    where exists (select 1 from deliveries d where d.id = v.delivery_id)
+    order by ord`),
   );
 }
 
