@@ -6,6 +6,7 @@ import * as webhooks from './migrations/2026-11-27T12-webhooks.js';
 import * as sessions from './migrations/2026-11-27T13-sessions.js';
 import * as guarantees from './migrations/2026-12-02T10-delivery-guarantees.js';
 import * as rotation from './migrations/2026-12-02T11-rotation.js';
+import * as integratorKit from './migrations/2026-12-02T12-integrator-kit.js';
 import type { Database } from './schema.js';
 
 type Step = { up(db: Kysely<any>, profile: DialectProfile): Promise<void> };
@@ -19,6 +20,7 @@ const steps: Record<string, Step> = {
   '2026-11-27T13-sessions': sessions,
   '2026-12-02T10-delivery-guarantees': guarantees,
   '2026-12-02T11-rotation': rotation,
+  '2026-12-02T12-integrator-kit': integratorKit,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -228,3 +228,27 @@ export interface SessionsTable {
 export interface Database {
   sessions: SessionsTable;
 }
+
+/** 'subscription': made by an automation platform through POST …/subscriptions. */
+export type WebhookKind = 'manual' | 'subscription';
+
+export interface WebhooksTable {
+  /** Defaults to 'manual'. A subscription without credentials has username '' (no Basic Auth). */
+  kind: Generated<WebhookKind>;
+}
+
+/** The first answer to a create sent with an Idempotency-Key (see migrations/…integrator-kit). */
+export interface IdempotencyKeysTable {
+  facility_id: string;
+  principal: string;
+  key: string;
+  fingerprint: string;
+  status_code: number | null;
+  response: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface Database {
+  idempotency_keys: IdempotencyKeysTable;
+}

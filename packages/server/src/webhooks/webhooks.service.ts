@@ -130,6 +130,7 @@ export function webhooksService(deps: AppDeps) {
         disabled_at: input.enabled === false ? now : null,
         description: input.description ?? '',
         failing_since: null,
+        kind: 'manual',
         created_at: now,
         updated_at: now,
         ordering: input.ordering ?? 'per_resource',
