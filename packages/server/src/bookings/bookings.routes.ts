@@ -3,6 +3,11 @@ import type { App } from '../app.js';
 import { requireFacility } from '../auth/authenticate.js';
 import { errors, FacilityParams, ListOf, security } from '../http/schemas.js';
 import {
+  answerOnce,
+  IdempotencyHeaders,
+  idempotencyDescription,
+} from '../idempotency/answer-once.js';
+import {
   BookingListQuery,
   BookingParams,
   BookingSchema,
@@ -43,15 +48,19 @@ export async function bookingRoutes(app: App): Promise<void> {
         tags,
         security,
         summary: 'Create a booking; emits booking_created',
+        description: idempotencyDescription,
         params: FacilityParams,
+        headers: IdempotencyHeaders,
         body: CreateBookingBody,
-        response: { 201: BookingSchema, ...errors(400, 401, 403, 404, 422) },
+        response: { 201: BookingSchema, ...errors(400, 401, 403, 404, 409, 422) },
       },
     },
     async (request, reply) => {
       await requireFacility(request, request.params.facility_id, 'write');
-      const created = await service.create(request.params.facility_id, request.body);
-      return reply.status(201).send(created);
+      const answer = { facilityId: request.params.facility_id, status: 201 };
+      return answerOnce(request, reply, answer, (run) =>
+        service.create(request.params.facility_id, request.body, run),
+      );
     },
   );
 

@@ -3,6 +3,7 @@ import { AppError, notFound } from '../errors.js';
 import type { EventName } from '../events/event-names.js';
 import { withEvents } from '../events/outbox.js';
 import { iso, page } from '../http/schemas.js';
+import { type InTransaction, outboxTransaction } from '../idempotency/in-transaction.js';
 import {
   type BookingChanges,
   type BookingRow,
@@ -106,12 +107,17 @@ export function bookingsService(deps: AppDeps) {
       return bookingOut(row);
     },
 
-    async create(facilityId: string, input: CreateBookingInput): Promise<BookingOut> {
+    /** `run` is the transaction (with an Idempotency-Key, one that also claims the key). */
+    async create(
+      facilityId: string,
+      input: CreateBookingInput,
+      run: InTransaction = outboxTransaction(deps),
+    ): Promise<BookingOut> {
       const status = input.status ?? 'confirmed';
       checkInitial(bookingStatuses, status);
       const startAt = epochOf(input.date, 'date');
       const now = clock.now();
-      const row = await withEvents(deps, async (trx, emit) => {
+      return run(async (trx, emit) => {
         const created = await insertBooking(trx, {
           facility_id: facilityId,
           num: input.num,
@@ -132,9 +138,8 @@ export function bookingsService(deps: AppDeps) {
         });
         if (!created) throw notFound('facility');
         await emit(event(facilityId, created.id, 'booking_created'));
-        return created;
+        return bookingOut(created);
       });
-      return bookingOut(row);
     },
 
     /** A move to `cancelled` is announced as booking_deleted: for the receiver it is gone. */

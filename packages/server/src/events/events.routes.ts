@@ -3,6 +3,11 @@ import type { App } from '../app.js';
 import { requireOperator } from '../auth/authenticate.js';
 import { ResourceId, StringEnum } from '../bookings/common.js';
 import { errors, FacilityParams, security } from '../http/schemas.js';
+import {
+  answerOnce,
+  IdempotencyHeaders,
+  idempotencyDescription,
+} from '../idempotency/answer-once.js';
 import { ACTIONS, eventsService } from './events.service.js';
 
 const tags = ['events'];
@@ -42,16 +47,19 @@ export async function eventRoutes(app: App): Promise<void> {
         description:
           'Recorded in the outbox and sent to every subscribed webhook, like a change made ' +
           'through this API. The resource itself is not stored here. A 202 means the event ' +
-          'is durable; delivery follows.',
+          `is durable; delivery follows. ${idempotencyDescription}`,
         params: FacilityParams,
+        headers: IdempotencyHeaders,
         body: IngestBody,
-        response: { 202: IngestedSchema, ...errors(400, 401, 403, 404, 422) },
+        response: { 202: IngestedSchema, ...errors(400, 401, 403, 404, 409, 422) },
       },
     },
     async (request, reply) => {
       await requireOperator(request);
-      const ingested = await service.ingest(request.params.facility_id, request.body);
-      return reply.status(202).send(ingested);
+      const answer = { facilityId: request.params.facility_id, status: 202 };
+      return answerOnce(request, reply, answer, (run) =>
+        service.ingest(request.params.facility_id, request.body, run),
+      );
     },
   );
 }

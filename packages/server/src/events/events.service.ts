@@ -3,8 +3,8 @@
 import type { AppDeps } from '../app.js';
 import type { ResourceType } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { type InTransaction, outboxTransaction } from '../idempotency/in-transaction.js';
 import { EVENTS, type EventName, resourceTypeOf } from './event-names.js';
-import { withEvents } from './outbox.js';
 
 export const ACTIONS = EVENTS.map((e) => e.toUpperCase());
 
@@ -21,7 +21,12 @@ export interface Ingested extends IngestInput {
 
 export function eventsService(deps: AppDeps) {
   return {
-    async ingest(facilityId: string, input: IngestInput): Promise<Ingested> {
+    /** `run` is the transaction (with an Idempotency-Key, one that also claims the key). */
+    async ingest(
+      facilityId: string,
+      input: IngestInput,
+      run: InTransaction = outboxTransaction(deps),
+    ): Promise<Ingested> {
       const event = input.action.toLowerCase() as EventName;
       if (!EVENTS.includes(event) || resourceTypeOf(event) !== input.type) {
         throw new AppError(
@@ -31,16 +36,16 @@ export function eventsService(deps: AppDeps) {
         );
       }
       // No such facility: emit answers 404 (its insert checks), and nothing is recorded.
-      const { eventId } = await withEvents(deps, async (_trx, emit) =>
-        emit({
+      return run(async (_trx, emit) => {
+        const { eventId } = await emit({
           facilityId,
           resourceType: input.type,
           resourceId: input.id,
           event,
           source: 'ingest',
-        }),
-      );
-      return { event_id: eventId, facility_id: facilityId, ...input };
+        });
+        return { event_id: eventId, facility_id: facilityId, ...input };
+      });
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errorBody } from '../errors.js';
+import { documentedHeaderName } from './header-names.js';
 import { fieldOf, messageOf } from './validation.js';
 
 // Fastify's own 4xx errors, renamed into our table of codes.
@@ -38,7 +39,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     const fe = err as FastifyError;
     if (fe.validation && fe.validation.length > 0) {
       const first = fe.validation[0]!;
-      const field = fieldOf(first as never);
+      const reported = fieldOf(first as never);
+      const field =
+        fe.validationContext === 'headers' ? documentedHeaderName(request, reported) : reported;
       const where = fe.validationContext === 'body' ? undefined : fe.validationContext;
       const message = messageOf(first as never, field);
       return reply

@@ -48,9 +48,30 @@ function nulAt(root: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Node gives header names in lower case, and Fastify lower-cases a headers schema only for its
+ * own compiler, not for a custom one like this: a schema naming "Idempotency-Key" would never
+ * match, and its rules would silently never run. So the names are lowered here (top level:
+ * our header schemas are flat objects); the route's schema, and OpenAPI, keep their spelling.
+ */
+function lowerCaseHeaderNames(schema: object): object {
+  const s = schema as { properties?: Record<string, unknown>; required?: string[] };
+  return {
+    ...s,
+    ...(s.properties && {
+      properties: Object.fromEntries(
+        Object.entries(s.properties).map(([name, v]) => [name.toLowerCase(), v]),
+      ),
+    }),
+    ...(s.required && { required: s.required.map((name) => name.toLowerCase()) }),
+  };
+}
+
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? strict : coercing;
-  const validate = ajv.compile(schema as object);
+  const validate = ajv.compile(
+    httpPart === 'headers' ? lowerCaseHeaderNames(schema as object) : (schema as object),
+  );
   const checked = (data: unknown): boolean => {
     const at = nulAt(data);
     if (at !== undefined) {

@@ -26,7 +26,7 @@ export interface Metrics extends DeliveryMetrics {
   readonly registry: Registry;
   /** The in-flight gauge reads this dispatcher at scrape time. */
   trackDispatcher(dispatcher: { readonly activeCount: number }): void;
-  pruned(table: 'attempts' | 'deliveries' | 'events', rows: number): void;
+  pruned(table: 'attempts' | 'deliveries' | 'events' | 'idempotency_keys', rows: number): void;
   pruneFinished(atMs: number): void;
 }
 

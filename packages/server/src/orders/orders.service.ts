@@ -11,6 +11,7 @@ import { AppError, notFound } from '../errors.js';
 import type { EventName } from '../events/event-names.js';
 import { withEvents } from '../events/outbox.js';
 import { iso, page } from '../http/schemas.js';
+import { type InTransaction, outboxTransaction } from '../idempotency/in-transaction.js';
 import {
   deleteOrder,
   findOrder,
@@ -132,13 +133,18 @@ export function ordersService(deps: AppDeps) {
       return orderOut(row);
     },
 
-    async create(facilityId: string, input: CreateOrderInput): Promise<OrderOut> {
+    /** `run` is the transaction (with an Idempotency-Key, one that also claims the key). */
+    async create(
+      facilityId: string,
+      input: CreateOrderInput,
+      run: InTransaction = outboxTransaction(deps),
+    ): Promise<OrderOut> {
       const status = input.status ?? 'received';
       checkInitial(orderStatuses, status);
       const address = addressFor(input.type, input.address);
       if (input.requested_time) epochOf(input.requested_time, 'requested_time');
       const now = clock.now();
-      const row = await withEvents(deps, async (trx, emit) => {
+      return run(async (trx, emit) => {
         const created = await insertOrder(trx, {
           facility_id: facilityId,
           type: input.type,
@@ -157,9 +163,8 @@ export function ordersService(deps: AppDeps) {
         });
         if (!created) throw notFound('facility');
         await emit(event(facilityId, created.id, 'productorder_created'));
-        return created;
+        return orderOut(created);
       });
-      return orderOut(row);
     },
 
     /** A move to `cancelled` is announced as productorder_deleted, as the webhook contract says. */

@@ -1,9 +1,11 @@
 // The retention loop, run by dispatcher-role processes: every interval, delete attempts,
-// finished deliveries and outbox events older than the retention period. With several
-// dispatchers on one PostgreSQL, a lease row in `settings` lets one of them run per interval.
+// finished deliveries and outbox events older than the retention period, and Idempotency-Key
+// answers past their 24 hours. With several dispatchers on one PostgreSQL, a lease row in
+// `settings` lets one of them run per interval.
 import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
+import { pruneIdempotencyKeys } from '../idempotency/idempotency.repository.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { DeliveryQueue } from '../queue/queue.js';
@@ -34,6 +36,8 @@ export interface PruneCounts {
   attempts: number;
   deliveries: number;
   events: number;
+  /** Idempotency-Key answers past their 24 hours (not the retention period). */
+  idempotencyKeys: number;
 }
 
 export class Pruner {
@@ -86,12 +90,14 @@ export class Pruner {
       attempts: await this.o.queue.pruneAttempts(options),
       deliveries: await this.o.queue.pruneDeliveries(options),
       events: await pruneEvents(this.o.db, options),
+      idempotencyKeys: await pruneIdempotencyKeys(this.o.db, { ...options, now }),
     };
     this.o.metrics?.pruned('attempts', counts.attempts);
     this.o.metrics?.pruned('deliveries', counts.deliveries);
     this.o.metrics?.pruned('events', counts.events);
+    this.o.metrics?.pruned('idempotency_keys', counts.idempotencyKeys);
     this.o.metrics?.pruneFinished(this.o.clock.now());
-    if (counts.attempts + counts.deliveries + counts.events > 0) {
+    if (Object.values(counts).some((n) => n > 0)) {
       this.o.logger.info({ ...counts, retention_days: this.o.retentionDays }, 'retention: pruned');
     }
     return counts;

@@ -183,11 +183,21 @@ describeEachDialect('retention', (dialect) => {
     // `held`: paused, never sent, kept.
     expect(await statuses(paused)).toEqual(['paused']);
     // Attempts first (5 at `ok`, 1 test trigger), then their finished deliveries.
-    expect(pruned).toEqual({ attempts: 6, deliveries: 5, events: eventsBefore - 2 });
+    expect(pruned).toEqual({
+      attempts: 6,
+      deliveries: 5,
+      events: eventsBefore - 2,
+      idempotencyKeys: 0,
+    });
     expect(await count('events')).toBe(2);
 
     // Nothing left to do; the counters say what went.
-    expect(await pruner().prune()).toEqual({ attempts: 0, deliveries: 0, events: 0 });
+    expect(await pruner().prune()).toEqual({
+      attempts: 0,
+      deliveries: 0,
+      events: 0,
+      idempotencyKeys: 0,
+    });
     const metrics = await h.scrape();
     expect(sum(metrics, 'tablehooks_retention_pruned_rows_total', { table: 'deliveries' })).toBe(5);
     expect(sum(metrics, 'tablehooks_retention_last_run_timestamp_seconds')).toBeGreaterThan(0);
