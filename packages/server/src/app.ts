@@ -34,6 +34,7 @@ import { orderRoutes } from './orders/orders.routes.js';
 import type { DeliveryQueue } from './queue/queue.js';
 import type { SecretBox } from './security/secret-box.js';
 import type { LookupFn } from './security/ssrf.js';
+import { subscriptionRoutes } from './subscriptions/subscriptions.routes.js';
 import { version } from './version.js';
 import { webRoutes } from './web/static.routes.js';
 import { rotationRoutes } from './webhooks/rotation.routes.js';
@@ -141,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(eventRoutes);
   await app.register(webhookRoutes);
   await app.register(rotationRoutes);
+  await app.register(subscriptionRoutes);
   await app.register(deliveryRoutes);
   await app.register(metricsRoutes);
   await app.register(sessionRoutes);

@@ -11,7 +11,8 @@ import type { WebhookTarget } from './sql/load-webhooks.js';
 export interface PreparedTarget {
   id: string;
   url: string;
-  authorization: string;
+  /** Undefined for a subscription without credentials (username ''): its URL is the secret. */
+  authorization: string | undefined;
   /**
    * While Basic-Auth credentials rotate: the previous ones, sent again at once when the
    * receiver refuses the new ones (401/403).
@@ -58,7 +59,8 @@ export function prepareTarget(
   return {
     id: t.id,
     url: t.url,
-    authorization: basicAuth(t.username, box.open(t.password_enc, t.id)),
+    authorization:
+      t.username === '' ? undefined : basicAuth(t.username, box.open(t.password_enc, t.id)),
     fallbackAuthorization: fallback,
     signingKeys,
     linkPrefix: {
@@ -92,7 +94,6 @@ export function buildRequest(
   const timestamp = Math.floor(nowMs / 1000);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
-    authorization: target.authorization,
     'user-agent': USER_AGENT,
     'webhook-id': delivery.id,
     'webhook-timestamp': String(timestamp),
@@ -101,6 +102,7 @@ export function buildRequest(
     'webhook-sequence': String(delivery.sequence),
     link: `${target.linkPrefix[delivery.resource_type]}${delivery.resource_id}>; rel="related"`,
   };
+  if (target.authorization !== undefined) headers.authorization = target.authorization;
   // The body of a test is a normal trigger; this header is how a receiver tells them apart.
   if (delivery.is_test) headers['webhook-test'] = 'true';
   // During a secret's rotation both signatures go in, space-separated, as the Standard

@@ -100,7 +100,12 @@ export const WebhookSchema = Type.Object(
     id: Type.String(),
     facility_id: Type.String(),
     url: Type.String(),
-    username: Type.String(),
+    username: Type.String({ description: 'Empty for a subscription without Basic Auth' }),
+    kind: Type.Union([Type.Literal('manual'), Type.Literal('subscription')], {
+      description:
+        'subscription: added by an automation platform (Zapier, Make) with POST …/subscriptions ' +
+        'and removed by its DELETE; manual: added here or in the settings UI',
+    }),
     events: Type.Array(Type.String()),
     enabled: Type.Boolean(),
     state: WebhookState,

@@ -1,4 +1,5 @@
 import type { AppDeps } from '../app.js';
+import type { WebhookKind } from '../db/schema.js';
 import { newSigningSecret } from '../dispatcher/signature.js';
 import { AppError, notFound } from '../errors.js';
 import { findFacility } from '../facilities/facilities.repository.js';
@@ -17,6 +18,17 @@ import {
 } from './webhooks.repository.js';
 import type { CreateWebhookInput, PatchWebhookInput, WebhookOut } from './webhooks.schemas.js';
 
+/**
+ * Who adds a webhook: a person (POST …/webhooks, the UI) or an automation platform
+ * (POST …/subscriptions), whose URL arrives as `target_url`. A subscription may come without
+ * credentials (username ''): such URLs carry their own secret, and no Authorization is sent.
+ */
+export interface WebhookOrigin {
+  kind: WebhookKind;
+  urlField: string;
+}
+const BY_HAND: WebhookOrigin = { kind: 'manual', urlField: 'url' };
+
 const PREMIUM_ONLY =
   'Webhooks need the premium plan. Upgrade this facility to add or enable webhooks.';
 
@@ -34,9 +46,9 @@ export function webhooksService(deps: AppDeps) {
     return f;
   }
 
-  async function checkUrl(url: string): Promise<string> {
+  async function checkUrl(url: string, field = 'url'): Promise<string> {
     const result = await checkTargetHost(url, policy);
-    if (!result.ok) throw new AppError('validation_failed', result.message, 'url');
+    if (!result.ok) throw new AppError('validation_failed', result.message, field);
     return result.url.toString();
   }
 
@@ -52,6 +64,7 @@ export function webhooksService(deps: AppDeps) {
       facility_id: row.facility_id,
       url: row.url,
       username: row.username,
+      kind: row.kind,
       events: row.events.split(','),
       enabled: row.enabled === 1,
       state: row.enabled !== 1 ? 'disabled' : plan === 'premium' ? 'enabled' : 'paused',
@@ -110,10 +123,10 @@ export function webhooksService(deps: AppDeps) {
       return out(row, f.plan);
     },
 
-    async create(facilityId: string, input: CreateWebhookInput) {
+    async create(facilityId: string, input: CreateWebhookInput, origin = BY_HAND) {
       const f = await facility(facilityId);
       if (f.plan !== 'premium') throw new AppError('premium_required', PREMIUM_ONLY);
-      const url = await checkUrl(input.url);
+      const url = await checkUrl(input.url, origin.urlField);
       const id = newId(random, 'wh');
       const now = clock.now();
       const signingSecret = newSigningSecret(random.bytes(24));
@@ -130,7 +143,7 @@ export function webhooksService(deps: AppDeps) {
         disabled_at: input.enabled === false ? now : null,
         description: input.description ?? '',
         failing_since: null,
-        kind: 'manual',
+        kind: origin.kind,
         created_at: now,
         updated_at: now,
         ordering: input.ordering ?? 'per_resource',

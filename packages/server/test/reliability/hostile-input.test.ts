@@ -162,6 +162,10 @@ function validBodies(port: number): Record<string, unknown> {
       password: 'p',
       events: ['booking_created'],
     },
+    'POST /v1/facility/{facility_id}/subscriptions': {
+      target_url: `http://127.0.0.1:${port}/subscription`,
+      event: 'booking_created',
+    },
     'POST /v1/facility/{facility_id}/bookings': {
       num: 2,
       date: '2026-12-24T19:30:00+01:00',
@@ -252,6 +256,10 @@ describeEachDialect('hostile input on every route', (dialect) => {
       items: [{ product_id: 'p', name: 'P', quantity: 1, unit_price: 100 }],
       name: 'Guest',
     });
+    const subscription = await api('POST', '/subscriptions', {
+      target_url: `http://127.0.0.1:${listener.port}/subscription`,
+      event: 'booking_updated',
+    });
     const deliveries = await api('GET', `/webhooks/${hook.json.id}/deliveries`);
     const keys = await operator(h, { method: 'GET', url: `/v1/facility/${fac.id}/api-keys` });
     Object.assign(ids, {
@@ -261,6 +269,7 @@ describeEachDialect('hostile input on every route', (dialect) => {
       order_id: order.json.id,
       delivery_id: deliveries.json.objects[0].id,
       key_id: keys.json.objects[0].id,
+      subscription_id: subscription.json.id,
     });
     ops = await operationsOf(h.app);
   });

@@ -6,7 +6,13 @@ import { call, createFacility, operator, type TestFacility } from '../support/fi
 import { createHarness, type Harness } from '../support/harness.js';
 import { createTestStore, describeEachDialect, type TestStore } from '../support/stores.js';
 import { CountingListener } from './support/listener.js';
-import { fill, type Operation, operationsOf, sample } from './support/openapi.js';
+import {
+  fill,
+  type Operation,
+  operationsOf,
+  sample,
+  withRequiredQuery,
+} from './support/openapi.js';
 import { type QueryShapes, withQueryShapes } from './support/query-log.js';
 import { logSink, recordSecret, report } from './support/run.js';
 
@@ -29,6 +35,7 @@ const GHOST: Record<string, string | number> = {
   webhook_id: 'wh_AAAAAAAAAAAAAAAA',
   delivery_id: 'msg_AAAAAAAAAAAAAAAA',
   key_id: 'key_AAAAAAAAAAAAAAAA',
+  subscription_id: 'wh_AAAAAAAAAAAAAAAA',
 };
 
 describeEachDialect('tenant isolation on every route', (dialect) => {
@@ -80,6 +87,11 @@ describeEachDialect('tenant isolation on every route', (dialect) => {
       ...B_GUEST,
     });
     expect(order.status, order.body).toBe(201);
+    const subscription = await asB('POST', '/subscriptions', {
+      target_url: `http://127.0.0.1:${listener.port}/b-subscription`,
+      event: 'booking_updated',
+    });
+    expect(subscription.status, subscription.body).toBe(201);
     const deliveries = await asB('GET', `/webhooks/${hook.json.id}/deliveries`);
     const keys = await operator(h, { method: 'GET', url: `/v1/facility/${b.id}/api-keys` });
     Object.assign(bIds, {
@@ -89,6 +101,7 @@ describeEachDialect('tenant isolation on every route', (dialect) => {
       webhook_id: hook.json.id,
       delivery_id: deliveries.json.objects[0].id,
       key_id: keys.json.objects[0].id,
+      subscription_id: subscription.json.id,
     });
     leaks.push(
       ...Object.values(B_GUEST),
@@ -100,6 +113,8 @@ describeEachDialect('tenant isolation on every route', (dialect) => {
       String(bIds.webhook_id),
       String(bIds.delivery_id),
       String(bIds.key_id),
+      String(bIds.subscription_id),
+      subscription.json.target_url,
     );
     ops = (await operationsOf(h.app)).filter((op) => op.secured);
     // Warm up A's key (last_used_at is written at most once a minute) before recording.
@@ -154,8 +169,8 @@ describeEachDialect('tenant isolation on every route', (dialect) => {
     const seen: Record<string, number> = {};
     for (const op of ops) {
       const label = `${op.method} ${op.path}`;
-      const onB = await shapesOf(op, fill(op.path, bIds), a.key);
-      const onGhost = await shapesOf(op, fill(op.path, GHOST), a.key);
+      const onB = await shapesOf(op, withRequiredQuery(op, fill(op.path, bIds)), a.key);
+      const onGhost = await shapesOf(op, withRequiredQuery(op, fill(op.path, GHOST)), a.key);
       seen[label] = onB.answer.status;
       expect([401, 403, 404], `${label}: ${onB.answer.body}`).toContain(onB.answer.status);
       for (const secret of leaks) expect(onB.answer.body, label).not.toContain(secret);
@@ -180,8 +195,16 @@ describeEachDialect('tenant isolation on every route', (dialect) => {
     for (const op of ops.filter((o) => o.pathParams.length > 1)) {
       const label = `${op.method} ${op.path}`;
       const mine = { facility_id: a.id };
-      const foreign = await shapesOf(op, fill(op.path, { ...bIds, ...mine }), a.key);
-      const ghost = await shapesOf(op, fill(op.path, { ...GHOST, ...mine }), a.key);
+      const foreign = await shapesOf(
+        op,
+        withRequiredQuery(op, fill(op.path, { ...bIds, ...mine })),
+        a.key,
+      );
+      const ghost = await shapesOf(
+        op,
+        withRequiredQuery(op, fill(op.path, { ...GHOST, ...mine })),
+        a.key,
+      );
       expect([403, 404], `${label}: ${foreign.answer.body}`).toContain(foreign.answer.status);
       for (const secret of leaks) expect(foreign.answer.body, label).not.toContain(secret);
       expect(foreign.answer.json, label).toEqual(ghost.answer.json);

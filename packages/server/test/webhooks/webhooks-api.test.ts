@@ -54,6 +54,7 @@ describeEachDialect('webhook settings', (dialect) => {
       facility_id: fac.id,
       url: receiver.url,
       username: 'zapier',
+      kind: 'manual',
       events: ['booking_created', 'booking_deleted'],
       enabled: true,
       state: 'enabled',

@@ -7,7 +7,7 @@ export interface Operation {
   /** '/v1/facility/{facility_id}/webhooks/{webhook_id}' */
   path: string;
   pathParams: string[];
-  query: { name: string; schema: any }[];
+  query: { name: string; schema: any; required: boolean }[];
   body: any | undefined;
   /** Public routes (login) need no credentials. */
   secured: boolean;
@@ -25,7 +25,7 @@ export async function operationsOf(app: App): Promise<Operation[]> {
         pathParams: [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!),
         query: params
           .filter((p) => p.in === 'query')
-          .map((p) => ({ name: p.name, schema: p.schema })),
+          .map((p) => ({ name: p.name, schema: p.schema, required: p.required === true })),
         body: op.requestBody?.content?.['application/json']?.schema,
         secured: Array.isArray(op.security) && op.security.length > 0,
       });
@@ -49,6 +49,14 @@ export function fill(path: string, values: Record<string, string | number>): str
       }),
     );
   });
+}
+
+/** `url` with a valid value for each required query parameter (e.g. the sample's `event`). */
+export function withRequiredQuery(op: Operation, url: string): string {
+  const required = op.query.filter((q) => q.required);
+  if (required.length === 0) return url;
+  const pairs = required.map((q): [string, string] => [q.name, String(sample(q.schema))]);
+  return `${url}?${new URLSearchParams(pairs)}`;
 }
 
 /** A small valid instance of a JSON schema: required fields only, first enum values. */

@@ -1,0 +1,35 @@
+// Subscriptions are webhook rows of kind 'subscription'; the sample reads the outbox.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+/** Deletes the facility's subscription; a hand-made webhook with that id is left alone. */
+export async function deleteSubscription(
+  db: Kysely<Database>,
+  facilityId: string,
+  id: string,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('webhooks')
+    .where('id', '=', id)
+    .where('facility_id', '=', facilityId)
+    .where('kind', '=', 'subscription')
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+/** The facility's latest events of one kind, newest first (the outbox keeps them for the retention period). */
+export function recentEvents(
+  db: Kysely<Database>,
+  facilityId: string,
+  event: string,
+  limit: number,
+): Promise<{ resource_id: number; event: string }[]> {
+  return db
+    .selectFrom('events')
+    .select(['resource_id', 'event'])
+    .where('facility_id', '=', facilityId)
+    .where('event', '=', event)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
