@@ -19,7 +19,10 @@ export interface Facility {
 export interface Webhook {
   id: string;
   url: string;
+  /** '' for a subscription without Basic Auth. */
   username: string;
+  /** 'subscription': made by Zapier or Make through POST …/subscriptions. */
+  kind: 'manual' | 'subscription';
   events: EventName[];
   enabled: boolean;
   state: 'enabled' | 'paused' | 'disabled';

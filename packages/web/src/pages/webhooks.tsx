@@ -186,7 +186,10 @@ function WebhookCard({
         <h2 id={titleId} className="webhook-url">
           {w.url}
         </h2>
-        <StateBadge webhook={w} />
+        <span className="badges">
+          {w.kind === 'subscription' && <Badge tone="info">Subscription (Zapier/Make)</Badge>}
+          <StateBadge webhook={w} />
+        </span>
       </div>
       {w.state === 'disabled' && (
         <p className="state-reason">
@@ -213,7 +216,7 @@ function WebhookCard({
         </div>
         <div>
           <dt>Username</dt>
-          <dd>{w.username}</dd>
+          <dd>{w.username || <span className="muted">None (the URL carries its secret)</span>}</dd>
         </div>
         <div>
           <dt>Last delivery</dt>
@@ -239,9 +242,13 @@ function WebhookCard({
         <Link to={webhookLog(w.id)} className="button">
           Delivery log
         </Link>
-        <Link to={webhookEdit(w.id)} className="button">
-          Edit
-        </Link>
+        {/* A subscription belongs to the platform that made it (its Zap or scenario): it is
+            turned off there, or deleted here, not edited. */}
+        {w.kind !== 'subscription' && (
+          <Link to={webhookEdit(w.id)} className="button">
+            Edit
+          </Link>
+        )}
         <button
           type="button"
           className="button"
