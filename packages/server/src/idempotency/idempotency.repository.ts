@@ -23,6 +23,8 @@ const scoped = (scope: KeyScope) => ({
  * is deleted first, so a key can be used again once its 24 hours are over even before the
  * pruner has run. On PostgreSQL the insert waits while another open transaction holds the
  * same key, and then sees its committed row; on SQLite transactions run one after another.
+ * The insert selects from `facilities` (as the resources' inserts do): for a facility that
+ * does not exist nothing is inserted, and the caller answers 404 rather than break the key.
  */
 export async function claimKey(
   db: Kysely<Database>,
@@ -30,7 +32,7 @@ export async function claimKey(
   fingerprint: string,
   now: number,
   expiresAt: number,
-): Promise<KeyRow | undefined> {
+): Promise<KeyRow | 'claimed' | 'no_facility'> {
   const where = scoped(scope);
   await db
     .deleteFrom('idempotency_keys')
@@ -41,25 +43,32 @@ export async function claimKey(
     .execute();
   const claimed = await db
     .insertInto('idempotency_keys')
-    .values({
-      ...where,
-      fingerprint,
-      status_code: null,
-      response: null,
-      created_at: now,
-      expires_at: expiresAt,
-    })
+    .columns(['facility_id', 'principal', 'key', 'fingerprint', 'created_at', 'expires_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('facilities')
+        .select([
+          'facilities.id',
+          eb.cast<string>(eb.val(where.principal), 'text').as('principal'),
+          eb.cast<string>(eb.val(where.key), 'text').as('key'),
+          eb.cast<string>(eb.val(fingerprint), 'text').as('fingerprint'),
+          eb.cast<number>(eb.val(now), 'bigint').as('created_at'),
+          eb.cast<number>(eb.val(expiresAt), 'bigint').as('expires_at'),
+        ])
+        .where('facilities.id', '=', where.facility_id),
+    )
     .onConflict((oc) => oc.columns(['facility_id', 'principal', 'key']).doNothing())
     .returning('key')
     .executeTakeFirst();
-  if (claimed) return undefined;
-  return db
+  if (claimed) return 'claimed';
+  const held = await db
     .selectFrom('idempotency_keys')
     .selectAll()
     .where('facility_id', '=', where.facility_id)
     .where('principal', '=', where.principal)
     .where('key', '=', where.key)
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  return held ?? 'no_facility';
 }
 
 export async function recordAnswer(

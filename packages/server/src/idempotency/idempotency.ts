@@ -11,7 +11,7 @@
 // makes it wait for the same group commit as the first request, so its 2xx, like the first's,
 // means on disk.
 import type { Clock } from '../clock.js';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import type { OutboxDeps } from '../events/outbox.js';
 import { claimKey, type KeyRow, type KeyScope, recordAnswer } from './idempotency.repository.js';
 import { type InTransaction, outboxTransaction } from './in-transaction.js';
@@ -67,7 +67,8 @@ export function idempotentTransaction(
     const body = await plain(async (trx, emit) => {
       const now = deps.clock.now();
       const earlier = await claimKey(trx, call, call.fingerprint, now, now + IDEMPOTENCY_TTL_MS);
-      if (earlier) {
+      if (earlier === 'no_facility') throw notFound('facility');
+      if (earlier !== 'claimed') {
         replay = replayOf(earlier, call);
         return undefined;
       }

@@ -1,6 +1,7 @@
 // Idempotency-Key on the three creates: a retry answers what the first request answered and
 // changes nothing; another body with the same key is refused; keys last 24 hours.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { idempotentTransaction } from '../../src/idempotency/idempotency.js';
 import { createLogger } from '../../src/logger.js';
 import { Pruner } from '../../src/retention/pruner.js';
 import { call, createFacility, operator, type TestFacility } from '../support/fixtures.js';
@@ -222,6 +223,63 @@ describeEachDialect('Idempotency-Key', (dialect) => {
     expect(e2.json).toEqual(e1.json);
     expect(e2.headers['idempotent-replayed']).toBe('true');
     expect(await count('events', f)).toBe(2); // the order's and the ingested one
+  });
+
+  it('answers 404 for a facility that does not exist, and keeps no key for it', async () => {
+    const id = `later-${dialect}-${++n}`;
+    const key = newKey();
+    const ingest = () =>
+      operator(h, {
+        method: 'POST',
+        url: `/v1/facility/${id}/events`,
+        body: { id: 7, type: 'booking', action: 'BOOKING_CREATED' },
+        headers: { 'idempotency-key': key },
+      });
+    const missing = await ingest();
+    expect(missing.status, missing.body).toBe(404);
+    expect(missing.json.error.message).toMatch(/facility/);
+    await operator(h, {
+      method: 'POST',
+      url: '/v1/facility',
+      body: { id, name: 'Later', plan: 'premium' },
+    });
+    const created = await ingest();
+    expect(created.status).toBe(202);
+    expect(created.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('leaves no key behind when the change fails inside its transaction, so the retry runs', async () => {
+    const f = await createFacility(h);
+    const call = {
+      facilityId: f.id,
+      principal: 'operator',
+      key: newKey(),
+      fingerprint: 'same-request',
+      status: 201,
+    };
+    const run = idempotentTransaction(h.app.deps, call);
+    // The key is claimed, the event recorded, and then the work fails (a lost connection, a
+    // crash): the transaction takes the key with it.
+    await expect(
+      run(async (_trx, emit) => {
+        await emit({
+          facilityId: f.id,
+          resourceType: 'booking',
+          resourceId: 1,
+          event: 'booking_created',
+          source: 'ingest',
+        });
+        throw new Error('the process died here');
+      }),
+    ).rejects.toThrow('the process died here');
+    expect(await count('events', f)).toBe(0);
+    const rows = await h.store.db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('facility_id', '=', f.id)
+      .execute();
+    expect(rows).toEqual([]);
+    expect(await run(async () => ({ done: true }))).toEqual({ done: true });
   });
 
   it.each([
