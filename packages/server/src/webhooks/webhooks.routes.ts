@@ -81,6 +81,10 @@ export async function webhookRoutes(app: App): Promise<void> {
         tags,
         security,
         summary: 'Change a webhook; leave out the password to keep it; enabled: true re-enables',
+        description:
+          'A new `url` on another origin (scheme, host or port) needs `password` in the same ' +
+          'request (400 naming `password` otherwise): the stored password is only ever sent ' +
+          'where it was sent before. A new path or query on the same origin keeps it.',
         params: WebhookParams,
         body: PatchWebhookBody,
         response: { 200: WebhookSchema, ...errors(400, 401, 403, 404) },

@@ -18,6 +18,9 @@ import {
 } from './webhooks.repository.js';
 import type { CreateWebhookInput, PatchWebhookInput, WebhookOut } from './webhooks.schemas.js';
 
+/** Scheme, host and port alike (URL spells default ports and host case one way). */
+const sameOrigin = (a: string, b: string): boolean => new URL(a).origin === new URL(b).origin;
+
 const PREMIUM_ONLY =
   'Webhooks need the premium plan. Upgrade this facility to add or enable webhooks.';
 
@@ -134,6 +137,15 @@ export function webhooksService(deps: AppDeps) {
       const now = clock.now();
       const changes: Partial<WebhookRow> = { updated_at: now };
       if (input.url !== undefined) changes.url = await checkUrl(input.url);
+      // The stored password goes wherever the URL points: moving it to another scheme, host
+      // or port without knowing the password would hand it to whoever runs the new target.
+      if (changes.url && input.password === undefined && !sameOrigin(changes.url, before.url)) {
+        throw new AppError(
+          'validation_failed',
+          "changing the URL's scheme, host or port needs the password again",
+          'password',
+        );
+      }
       if (input.username !== undefined) changes.username = input.username;
       // Left out, the password stays as it was.
       if (input.password !== undefined) changes.password_enc = secretBox.seal(input.password, id);

@@ -1,0 +1,86 @@
+// Issue #13 item 3: the write-only password could be exfiltrated by pointing the webhook at
+// another host and sending a test. Moving a webhook to another origin (scheme, host, port)
+// now needs the password again; a new path or query on the same origin does not.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createFacility, type TestFacility } from '../support/fixtures.js';
+import { createHarness, type Harness } from '../support/harness.js';
+import { TestReceiver } from '../support/receiver.js';
+import { describeEachDialect } from '../support/stores.js';
+import { type WebhooksApi, webhookBody, webhooksApi } from './webhook-client.js';
+
+const PASSWORD = 'the-stored-password';
+const basicOf = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+describeEachDialect('moving a webhook to another origin', (dialect) => {
+  let h: Harness;
+  let fac: TestFacility;
+  let owner: TestReceiver;
+  let thief: TestReceiver;
+  let api: WebhooksApi;
+  beforeAll(async () => {
+    h = await createHarness(dialect);
+    [owner, thief] = await Promise.all([TestReceiver.start(), TestReceiver.start()]);
+    fac = await createFacility(h);
+    // What the attacker holds: a key that may manage webhooks, nothing else.
+    api = webhooksApi(h, fac.id, await fac.keyWith(['webhooks']));
+  });
+  afterAll(async () => {
+    await Promise.all([owner.close(), thief.close()]);
+    await h.close();
+  });
+
+  const origin = (r: TestReceiver) => new URL(r.url).origin;
+
+  it('refuses another host, port or scheme without the password, and sends the password nowhere new', async () => {
+    const hook = await api.add(webhookBody(owner.url, { password: PASSWORD }));
+    const ownerPort = new URL(owner.url).port;
+    for (const url of [
+      `${origin(thief)}/hook`,
+      `https://127.0.0.1:${ownerPort}/hook`,
+      `http://127.0.0.1:${Number(ownerPort) + 1}/hook`,
+      `http://127.0.0.1/hook`,
+    ]) {
+      for (const body of [{ url }, { url, username: 'zapier' }, { url, description: 'x' }]) {
+        const res = await api.patch(hook.id, body);
+        expect(res.status, `${JSON.stringify(body)}: ${res.body}`).toBe(400);
+        expect(res.json.error).toMatchObject({ code: 'validation_failed', field: 'password' });
+      }
+    }
+    expect((await api.get(hook.id)).json.url).toBe(owner.url);
+    const test = await api.test(hook.id);
+    expect(test.status, test.body).toBe(200);
+    expect(thief.received).toHaveLength(0);
+    expect(owner.received.at(-1)?.headers.authorization).toBe(basicOf('zapier', PASSWORD));
+  });
+
+  it('keeps the password for a new path or query, or the same origin spelt another way', async () => {
+    const hook = await api.add(webhookBody(owner.url, { password: PASSWORD }));
+    const port = new URL(owner.url).port;
+    for (const url of [
+      `${origin(owner)}/another/path`,
+      `${origin(owner)}/hook?tenant=2`,
+      `HTTP://127.0.0.1:${port}/case`,
+      `http://0x7f.0.0.1:${port}/hex-spelling`,
+    ]) {
+      const res = await api.patch(hook.id, { url });
+      expect(res.status, `${url}: ${res.body}`).toBe(200);
+    }
+    const before = owner.received.length;
+    expect((await api.test(hook.id)).status).toBe(200);
+    expect(owner.received.length).toBe(before + 1);
+    expect(owner.received.at(-1)?.path).toBe('/hex-spelling');
+    expect(owner.received.at(-1)?.headers.authorization).toBe(basicOf('zapier', PASSWORD));
+  });
+
+  it('moves to another origin when the password comes along', async () => {
+    const hook = await api.add(webhookBody(owner.url, { password: PASSWORD }));
+    const res = await api.patch(hook.id, { url: thief.url, password: 'the-new-password' });
+    expect(res.status, res.body).toBe(200);
+    expect(res.json.url).toBe(thief.url);
+    expect((await api.test(hook.id)).status).toBe(200);
+    expect(thief.received.at(-1)?.headers.authorization).toBe(
+      basicOf('zapier', 'the-new-password'),
+    );
+  });
+});
