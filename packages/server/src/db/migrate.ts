@@ -4,6 +4,7 @@ import * as foundation from './migrations/2026-11-27T10-foundation.js';
 import * as domain from './migrations/2026-11-27T11-domain.js';
 import * as webhooks from './migrations/2026-11-27T12-webhooks.js';
 import * as sessions from './migrations/2026-11-27T13-sessions.js';
+import * as usersPerFacility from './migrations/2026-12-02T10-users-email-per-facility.js';
 import type { Database } from './schema.js';
 
 type Step = { up(db: Kysely<any>, profile: DialectProfile): Promise<void> };
@@ -15,6 +16,7 @@ const steps: Record<string, Step> = {
   '2026-11-27T11-domain': domain,
   '2026-11-27T12-webhooks': webhooks,
   '2026-11-27T13-sessions': sessions,
+  '2026-12-02T10-users-email-per-facility': usersPerFacility,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -49,6 +51,17 @@ export async function migrateToLatest(
   return {
     applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
   };
+}
+
+/** Up to and including `name`, for tests of a migration against data made before it. */
+export async function migrateTo(
+  db: Kysely<Database>,
+  profile: DialectProfile,
+  name: string,
+): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(profile) });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw new Error('database migration failed', { cause: error });
 }
 
 // One migration per lock, so each can be reported; another process migrating at the same
