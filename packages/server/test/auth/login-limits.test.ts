@@ -61,11 +61,11 @@ async function addFacility(h: Harness) {
   return id;
 }
 
-const statuses = (results: { status: number }[]) =>
-  results.reduce<Record<number, number>>(
-    (n, r) => ({ ...n, [r.status]: (n[r.status] ?? 0) + 1 }),
-    {},
-  );
+function statuses(results: { status: number }[]): Record<number, number> {
+  const n: Record<number, number> = {};
+  for (const r of results) n[r.status] = (n[r.status] ?? 0) + 1;
+  return n;
+}
 
 describeEachDialect('log-in limits', (dialect) => {
   let h: Harness;
