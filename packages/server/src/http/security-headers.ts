@@ -22,6 +22,16 @@ const directives = {
   'upgrade-insecure-requests': null,
 };
 
+const policy = (d: Record<string, string[] | null>): string =>
+  Object.entries(d)
+    .filter((entry): entry is [string, string[]] => entry[1] !== null)
+    .map(([name, values]) => `${name} ${values.join(' ')}`)
+    .join('; ');
+
+// Swagger UI (/docs) adds <style> elements at run time; its scripts are files like ours.
+// Inline styles are allowed there and only there.
+const DOCS_POLICY = policy({ ...directives, 'style-src': ["'self'", "'unsafe-inline'"] });
+
 export async function securityHeaders(app: FastifyInstance): Promise<void> {
   await app.register(helmet, {
     global: true,
@@ -33,5 +43,12 @@ export async function securityHeaders(app: FastifyInstance): Promise<void> {
     strictTransportSecurity: { maxAge: 180 * 24 * 3600, includeSubDomains: false },
     // The API and UI are same-origin only; integrators call server to server.
     crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const url = request.raw.url ?? '';
+    if (url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?')) {
+      reply.header('content-security-policy', DOCS_POLICY);
+    }
+    done(null, payload);
   });
 }

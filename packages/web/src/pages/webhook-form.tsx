@@ -31,11 +31,22 @@ interface Values {
 
 const empty: Values = { url: '', username: '', password: '', events: [], description: '' };
 
+/** Scheme, host and port; undefined while the URL being typed is not one yet. */
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 export function WebhookFormPage({ id }: { id?: string }) {
   const editing = id !== undefined;
   useTitle(editing ? 'Edit webhook' : 'Add webhook');
   const at = useFacilityPath();
   const [values, setValues] = useState<Values>();
+  // The stored password is only sent where it went before: another origin needs it again.
+  const [savedUrl, setSavedUrl] = useState<string>();
   const [facility, setFacility] = useState<Facility>();
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [loadError, setLoadError] = useState<string>();
@@ -50,6 +61,7 @@ export function WebhookFormPage({ id }: { id?: string }) {
       ([f, w]) => {
         if (!live) return;
         setFacility(f);
+        setSavedUrl(w?.url);
         setValues(
           w
             ? {
@@ -134,6 +146,7 @@ export function WebhookFormPage({ id }: { id?: string }) {
     );
   }
   const err = errors.fields;
+  const moved = editing && originOf(values.url) !== originOf(savedUrl ?? '');
   return (
     <section className="page" aria-labelledby="wh-form-title">
       <h1 id="wh-form-title" tabIndex={-1}>
@@ -181,14 +194,17 @@ export function WebhookFormPage({ id }: { id?: string }) {
             label="Password"
             error={err.password}
             hint={
-              editing
-                ? 'Leave blank to keep the current password.'
-                : 'For Basic Auth. Stored encrypted, never shown again.'
+              moved
+                ? 'The target’s address (scheme, host or port) changed: enter the password again.'
+                : editing
+                  ? 'Leave blank to keep the current password.'
+                  : 'For Basic Auth. Stored encrypted, never shown again.'
             }
           >
             {(p) => (
               <input
                 {...p}
+                required={moved || !editing}
                 type="password"
                 autoComplete="new-password"
                 value={values.password}
