@@ -96,8 +96,13 @@ export async function sessionRoutes(app: App): Promise<void> {
       schema: {
         tags,
         summary: 'Log in to the settings UI; sets the th_session cookie',
+        description:
+          '429 (with Retry-After) after 10 failures for this email from this address in 15 ' +
+          'minutes, or 50 for the email or from the address unless this browser has logged in ' +
+          'to the email before (th_device cookie). 503 (with Retry-After) when too many log-ins ' +
+          'are being checked at once.',
         body: LoginBody,
-        response: { 200: SessionSchema, ...errors(400, 401, 429) },
+        response: { 200: SessionSchema, ...errors(400, 401, 429, 503) },
       },
     },
     async (request, reply) => {

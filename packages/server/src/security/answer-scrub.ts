@@ -11,12 +11,15 @@ export function storable(text: string): string {
 }
 
 export const REDACTED = '[redacted]';
-/** Stored instead of the answer when the password is too short to find safely. */
-export const WITHHELD =
-  '[answer not stored: the webhook password is shorter than 4 characters, too short to blank out of an answer safely; use a longer one]';
-// Shorter secrets would match ordinary text; and a blank where an ordinary word was tells
-// the reader of the log what the password is.
+// Shorter secrets would match ordinary text, and a blank where an ordinary word stood would
+// tell the reader of the log what the password is. A shorter password is caught where the
+// answer says it is one (CREDENTIAL_VALUE), and inside `user:password` and the token.
 const MIN_SECRET = 4;
+// The value after a key that names a credential, whatever it is: blanked out whether or not
+// it is ours, so that a blank reveals nothing (a URL's `?password=guess`, echoed back, would
+// otherwise tell a guesser when they were right), and whatever encoding we failed to undo.
+const CREDENTIAL_VALUE =
+  /\b(?:pass(?:word|wd|phrase)?|pwd|pw|authorization)\b["']?\s*[:=]\s*["']?(?:basic\s+)?([^\s"'&,;<>{}[\]]+)/gi;
 // A secret cut at the size cap leaves its start at the very end of the answer.
 const MIN_TAIL = 3;
 
@@ -51,7 +54,8 @@ function needlesOf(secrets: string[]): string[] {
   const out = new Set<string>();
   for (const secret of secrets) {
     for (const form of new Set([secret, secret.normalize('NFC'), secret.normalize('NFD')])) {
-      if (form.length < MIN_SECRET) continue;
+      // `user:password` is never shorter than 3, and its colon makes it specific enough.
+      if (form.length < 3) continue;
       const bytes = Buffer.from(form, 'utf8');
       out.add(form);
       out.add(bytes.toString('hex'));
@@ -66,7 +70,8 @@ const needleCache = new Map<string, string[]>();
 function cachedNeedles(token: string, userPass: string, password: string): string[] {
   let needles = needleCache.get(token);
   if (!needles) {
-    needles = needlesOf([token.replace(/=+$/, ''), userPass, password]);
+    const secrets = [token.replace(/=+$/, ''), userPass];
+    needles = needlesOf(password.length >= MIN_SECRET ? [...secrets, password] : secrets);
     if (needleCache.size >= 1_000) needleCache.clear();
     needleCache.set(token, needles);
   }
@@ -91,6 +96,11 @@ function spansIn(view: View, needles: string[]): [number, number][] {
     }
   }
   // `Basic <start of our token>` at the end, however short the start.
+  for (const m of view.text.matchAll(CREDENTIAL_VALUE)) {
+    const value = m[1]!;
+    const end = m.index + m[0].length;
+    span(end - value.length, end);
+  }
   return spans;
 }
 
@@ -124,13 +134,13 @@ function credentialsOf(authorization: string | undefined) {
  * and the password are found in every view of the answer (plain, %-encoded with either hex
  * case or `+` for space, HTML character references, `\u`/`\x` escapes, nested), also as hex
  * or base64 inside a longer encoded blob, and cut short at the end by the size cap. A password
- * shorter than 4 characters can't be told from ordinary text: no answer is stored for it.
+ * shorter than 4 characters can't be told from ordinary text: it is blanked out where the
+ * answer labels a value as a password or an Authorization header (as any such value is).
  */
 export function withoutCredentials(text: string, authorization: string | undefined): string {
   const credentials = credentialsOf(authorization);
   if (!credentials || text.length === 0) return text;
   const { token, userPass, password } = credentials;
-  if (password.length < MIN_SECRET) return WITHHELD;
   // Most answers are a few bytes ("ok"): too short to hold even a cut-off secret.
   if (text.length < MIN_TAIL) return text;
   const needles = cachedNeedles(token, userPass, password);

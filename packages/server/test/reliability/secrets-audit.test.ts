@@ -145,7 +145,9 @@ describeEachDialect('secrets stay secret', (dialect) => {
     await as('PATCH', `/webhooks/${wid}`, { password: 42 });
     // Another port is another origin: the password comes along.
     const gone = `http://127.0.0.1:${await closedPort()}/gone`;
-    expect((await as('PATCH', `/webhooks/${wid}`, { url: gone, password: password2 })).status).toBe(200);
+    expect((await as('PATCH', `/webhooks/${wid}`, { url: gone, password: password2 })).status).toBe(
+      200,
+    );
     await as('POST', `/webhooks/${wid}/test`, {});
     await as('GET', `/webhooks/${wid}/secret`);
     const log = await as('GET', `/webhooks/${wid}/deliveries`);

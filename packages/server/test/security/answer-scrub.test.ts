@@ -1,7 +1,7 @@
 // The answer scrub, table-driven: our Basic credentials, echoed back by a receiver in every
 // common encoding, never reach the delivery log; ordinary answers stay as they were.
 import { describe, expect, it } from 'vitest';
-import { REDACTED, WITHHELD, withoutCredentials } from '../../src/security/answer-scrub.js';
+import { REDACTED, withoutCredentials } from '../../src/security/answer-scrub.js';
 import { b64, b64url, hex, leaksOf, SPELLINGS } from '../support/encodings.js';
 
 const USER = 'zapier';
@@ -71,13 +71,35 @@ describe('the answer scrub', () => {
     }
   });
 
-  it('stores no answer at all for a password under 4 characters', () => {
-    for (const password of ['a', 'pw', '12', 'x y', 'ü']) {
+  it('blanks a password under 4 characters out where the answer labels it, and nowhere else', () => {
+    for (const password of ['a', 'pw', '12', 'x y', 'ü', '%2']) {
       const auth = basic('u', password);
-      for (const answer of ['ok', `you said ${password}`, 'nothing to see', auth]) {
-        // Constant, whatever the answer: a blank where a short word was would name the password.
-        expect(withoutCredentials(answer, auth)).toBe(WITHHELD);
+      const token = auth.slice(6);
+      for (const [echo, left] of [
+        [`password=${encodeURIComponent(password)}&user=u`, '&user=u'],
+        [`{"pass": "${password}"}`, '"}'],
+        [`pwd: ${password}\n`, '\n'],
+        [`Authorization: ${auth}`, 'Authorization: '],
+        [`authorization=${encodeURIComponent(auth)}`, 'authorization='],
+        [`got u:${password} from you`, ' from you'],
+        [`token ${token} and ${encodeURIComponent(token)}`, ' and '],
+      ] as const) {
+        const stored = withoutCredentials(echo, auth);
+        expect(stored, echo).toContain(REDACTED);
+        expect(stored, echo).toContain(left);
+        expect(stored.replaceAll(REDACTED, ''), echo).not.toContain(token);
       }
+      // Ordinary text keeps a word that happens to be the password: a blank there would name it.
+      for (const answer of ['ok', `you said ${password}`, 'a pw 12 x y ü']) {
+        expect(withoutCredentials(answer, auth)).toBe(answer);
+      }
+    }
+  });
+
+  it('blanks every value labelled as a password, ours or not, so that a blank tells nothing', () => {
+    for (const guess of ['hunter2', PASSWORD, 'wrong-guess']) {
+      const stored = withoutCredentials(`GET /echo?password=${encodeURIComponent(guess)}`, AUTH);
+      expect(stored).toBe(`GET /echo?password=${REDACTED}`);
     }
   });
 
