@@ -61,6 +61,15 @@ async function addFacility(h: Harness) {
   return id;
 }
 
+/** `n` failing tries, a few at a time (the hashing gate takes 2 and queues 16). */
+async function fail(n: number, attempt: (i: number) => Attempt & { h: Harness }) {
+  for (let i = 0; i < n; i += 8) {
+    const batch = Array.from({ length: Math.min(8, n - i) }, (_, k) => attempt(i + k));
+    const results = await Promise.all(batch.map(({ h, ...a }) => login(h, a)));
+    for (const r of results) expect(r.status).toBe(401);
+  }
+}
+
 function statuses(results: { status: number }[]): Record<number, number> {
   const n: Record<number, number> = {};
   for (const r of results) n[r.status] = (n[r.status] ?? 0) + 1;
@@ -112,17 +121,16 @@ describeEachDialect('log-in limits', (dialect) => {
     const email = await addUser(h, facility);
     const office = freshIp();
     // The issue's case: ten failures for an unknown email used to lock everyone out.
-    for (let i = 0; i < 10; i++) {
-      await login(h, { email: 'nobody@example.com', password: `x${i}`, ip: office });
-    }
+    await fail(10, (i) => ({ h, email: 'nobody@example.com', password: `x${i}`, ip: office }));
     const first = await login(h, { email, ip: office });
     expect(first.status).toBe(200);
     // Until the address's own bucket is full, and after that for a browser that has logged in.
-    for (let e = 0; e < LOGIN_LIMITS.address / 10; e++) {
-      for (let i = 0; i < 10; i++) {
-        await login(h, { email: `nobody${e}@example.com`, password: `x${i}`, ip: office });
-      }
-    }
+    await fail(LOGIN_LIMITS.address - 10, (i) => ({
+      h,
+      email: `nobody${i % 4}@example.com`,
+      password: `x${i}`,
+      ip: office,
+    }));
     expect((await login(h, { email, ip: office, device: first.device })).status).toBe(200);
     expect((await login(h, { email, ip: office })).status).toBe(429);
     expect((await login(h, { email })).status).toBe(200);
@@ -132,16 +140,22 @@ describeEachDialect('log-in limits', (dialect) => {
     const email = await addUser(h, facility);
     const mine = await login(h, { email });
     expect(mine.device).toBeTruthy();
-    for (let i = 0; i < LOGIN_LIMITS.email; i++) {
-      await login(h, { email, password: `guess ${i}`, ip: `10.2.${i % 7}.1` });
-    }
+    await fail(LOGIN_LIMITS.email, (i) => ({
+      h,
+      email,
+      password: `guess ${i}`,
+      ip: `10.2.${i % 7}.1`,
+    }));
     expect((await login(h, { email })).status).toBe(429);
     expect((await login(h, { email, device: mine.device })).status).toBe(200);
     // The device cookie speaks for its own email only, and can't be forged.
     const other = await addUser(h, facility);
-    for (let i = 0; i < LOGIN_LIMITS.email; i++) {
-      await login(h, { email: other, password: `guess ${i}`, ip: `10.3.${i % 7}.1` });
-    }
+    await fail(LOGIN_LIMITS.email, (i) => ({
+      h,
+      email: other,
+      password: `guess ${i}`,
+      ip: `10.3.${i % 7}.1`,
+    }));
     expect((await login(h, { email: other, device: mine.device })).status).toBe(429);
     expect((await login(h, { email: other, device: `${mine.device}x` })).status).toBe(429);
     expect((await login(h, { email: other, device: 'v1.a.b.c' })).status).toBe(429);
