@@ -18,9 +18,6 @@ import {
 } from './webhooks.repository.js';
 import type { CreateWebhookInput, PatchWebhookInput, WebhookOut } from './webhooks.schemas.js';
 
-/** Scheme, host and port alike (URL spells default ports and host case one way). */
-const sameOrigin = (a: string, b: string): boolean => new URL(a).origin === new URL(b).origin;
-
 const PREMIUM_ONLY =
   'Webhooks need the premium plan. Upgrade this facility to add or enable webhooks.';
 
@@ -137,12 +134,14 @@ export function webhooksService(deps: AppDeps) {
       const now = clock.now();
       const changes: Partial<WebhookRow> = { updated_at: now };
       if (input.url !== undefined) changes.url = await checkUrl(input.url);
-      // The stored password goes wherever the URL points: moving it to another scheme, host
-      // or port without knowing the password would hand it to whoever runs the new target.
-      if (changes.url && input.password === undefined && !sameOrigin(changes.url, before.url)) {
+      // The stored password goes wherever the URL points: a new target without the password
+      // would hand it to whoever runs that target. Not only another scheme, host or port: the
+      // usual receivers (hooks.zapier.com, hook.make.com, webhook.site) are many tenants on one
+      // origin, told apart by the path or the query.
+      if (changes.url && changes.url !== before.url && input.password === undefined) {
         throw new AppError(
           'validation_failed',
-          "changing the URL's scheme, host or port needs the password again",
+          'a new URL needs the password again (the stored one is only sent where it was sent before)',
           'password',
         );
       }

@@ -31,12 +31,12 @@ interface Values {
 
 const empty: Values = { url: '', username: '', password: '', events: [], description: '' };
 
-/** Scheme, host and port; undefined while the URL being typed is not one yet. */
-function originOf(url: string): string | undefined {
+/** The URL as the server stores it (host case, default port); the text itself if not one yet. */
+function normalised(url: string): string {
   try {
-    return new URL(url).origin;
+    return new URL(url).href;
   } catch {
-    return undefined;
+    return url;
   }
 }
 
@@ -45,7 +45,7 @@ export function WebhookFormPage({ id }: { id?: string }) {
   useTitle(editing ? 'Edit webhook' : 'Add webhook');
   const at = useFacilityPath();
   const [values, setValues] = useState<Values>();
-  // The stored password is only sent where it went before: another origin needs it again.
+  // The stored password is only sent where it went before: a new URL needs it again.
   const [savedUrl, setSavedUrl] = useState<string>();
   const [facility, setFacility] = useState<Facility>();
   const [errors, setErrors] = useState<FormErrors>(noErrors);
@@ -146,7 +146,7 @@ export function WebhookFormPage({ id }: { id?: string }) {
     );
   }
   const err = errors.fields;
-  const moved = editing && originOf(values.url) !== originOf(savedUrl ?? '');
+  const moved = editing && normalised(values.url) !== normalised(savedUrl ?? '');
   return (
     <section className="page" aria-labelledby="wh-form-title">
       <h1 id="wh-form-title" tabIndex={-1}>
@@ -195,7 +195,7 @@ export function WebhookFormPage({ id }: { id?: string }) {
             error={err.password}
             hint={
               moved
-                ? 'The target’s address (scheme, host or port) changed: enter the password again.'
+                ? 'The target URL changed: enter the password again, so that it is only sent where you mean it to go.'
                 : editing
                   ? 'Leave blank to keep the current password.'
                   : 'For Basic Auth. Stored encrypted, never shown again.'
