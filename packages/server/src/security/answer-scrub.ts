@@ -95,7 +95,7 @@ function spansIn(view: View, needles: string[]): [number, number][] {
       }
     }
   }
-  // `Basic <start of our token>` at the end, however short the start.
+  // Whatever is labelled a password or an Authorization header.
   for (const m of view.text.matchAll(CREDENTIAL_VALUE)) {
     const value = m[1]!;
     const end = m.index + m[0].length;
