@@ -4,7 +4,7 @@ import * as foundation from './migrations/2026-11-27T10-foundation.js';
 import * as domain from './migrations/2026-11-27T11-domain.js';
 import * as webhooks from './migrations/2026-11-27T12-webhooks.js';
 import * as sessions from './migrations/2026-11-27T13-sessions.js';
-import * as usersPerFacility from './migrations/2026-12-02T10-users-email-per-facility.js';
+import * as usersPerFacility from './migrations/2026-12-02T11-users-email-per-facility.js';
 import type { Database } from './schema.js';
 
 type Step = { up(db: Kysely<any>, profile: DialectProfile): Promise<void> };
@@ -16,7 +16,7 @@ const steps: Record<string, Step> = {
   '2026-11-27T11-domain': domain,
   '2026-11-27T12-webhooks': webhooks,
   '2026-11-27T13-sessions': sessions,
-  '2026-12-02T10-users-email-per-facility': usersPerFacility,
+  '2026-12-02T11-users-email-per-facility': usersPerFacility,
 };
 
 class StaticProvider implements MigrationProvider {
