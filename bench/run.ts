@@ -11,10 +11,11 @@ import { buildTable, markdown, Results } from './lib/report.js';
 import { dropStaleStores } from './lib/service.js';
 import { api } from './scenarios/api.js';
 import { backlog } from './scenarios/backlog.js';
+import { guarantees } from './scenarios/guarantees.js';
 import { latency } from './scenarios/latency.js';
 import { throughput } from './scenarios/throughput.js';
 
-const scenarios = { throughput, latency, backlog, api };
+const scenarios = { throughput, latency, backlog, api, guarantees };
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));

@@ -11,13 +11,17 @@ export interface Pushed {
   failed: number;
 }
 
-/** `count` booking_created events, ids 1…count, dealt round-robin to the facilities. */
+/**
+ * `count` booking_created events, ids 1…count, dealt round-robin to the facilities; or, with
+ * `updates`, that many resources' BOOKING_UPDATED events (event i is about id i % resources + 1).
+ */
 export async function pushEvents(
   serviceUrl: string,
   facilityIds: string[],
   count: number,
   connections: number,
   timeoutMs: number,
+  updates?: { resources: number },
 ): Promise<Pushed> {
   const origin = new URL(serviceUrl).origin;
   const pool = new Pool(origin, { connections });
@@ -33,7 +37,9 @@ export async function pushEvents(
         path: `/v1/facility/${facility}/events`,
         method: 'POST',
         headers: { 'api-key': OPERATOR_KEY, 'content-type': 'application/json' },
-        body: `{"id":${i + 1},"type":"booking","action":"BOOKING_CREATED"}`,
+        body: updates
+          ? `{"id":${(i % updates.resources) + 1},"type":"booking","action":"BOOKING_UPDATED"}`
+          : `{"id":${i + 1},"type":"booking","action":"BOOKING_CREATED"}`,
       });
       await res.body.dump();
       if (res.statusCode !== 202) failed++;

@@ -133,6 +133,35 @@ export function buildTable(r: Results, stores: string[]): Row[] {
     });
   }
   for (const store of stores) {
+    const ordered = `drain.1wh.${store}`;
+    const unordered = `drain-unordered.1wh.${store}`;
+    if (r.has(unordered)) {
+      const cost = r.ratio(ordered, unordered);
+      add({
+        scenario: '8. drain, 1 webhook: per-resource ordering on (default) / off',
+        store,
+        result: `${int(r.value(ordered, 'perSec'))}/s / ${int(r.value(unordered, 'perSec'))}/s`,
+        ratio: `on is ${pct(cost)} of off`,
+        target: '',
+        met: undefined,
+      });
+    }
+    const modes = ['coalesced', 'ordered', 'none'].map((m) => `updates.${m}.${store}`);
+    if (modes.every((id) => r.has(id))) {
+      const [coalesced, ordered, none] = modes as [string, string, string];
+      add({
+        scenario: `8. ${int(r.value(none, 'events'))} updates to 20 bookings: triggers sent, time to done (order + coalescing / order only / neither)`,
+        store,
+        result: [coalesced, ordered, none]
+          .map((id) => `${int(r.value(id, 'triggers'))} in ${int(r.value(id, 'ms'))} ms`)
+          .join(' / '),
+        ratio: `CPU per event ${[coalesced, ordered, none].map((id) => `${int(r.value(id, 'cpuUsPerEvent'))} µs`).join(' / ')}`,
+        target: '',
+        met: undefined,
+      });
+    }
+  }
+  for (const store of stores) {
     const id = `api.${store}`;
     if (!r.has(id)) continue;
     const perSec = r.value(id, 'perSec');

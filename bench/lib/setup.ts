@@ -31,12 +31,16 @@ async function call(
   return json;
 }
 
-/** One premium facility with one webhook on `booking_created`, posting to origin + path. */
+/**
+ * One premium facility with one webhook on `booking_created` (or `webhook.events`, with the
+ * webhook's other settings), posting to origin + path.
+ */
 export async function facilityWithWebhook(
   service: Service,
   facilityId: string,
   origin: string,
   path = `/${facilityId}`,
+  webhook: Record<string, unknown> = {},
 ): Promise<Hooked> {
   await call(service, 'POST', '/v1/facility', OPERATOR_KEY, {
     id: facilityId,
@@ -52,6 +56,7 @@ export async function facilityWithWebhook(
     username: BENCH_USER,
     password: BENCH_PASSWORD,
     events: ['booking_created'],
+    ...webhook,
   });
   return { facilityId, apiKey: key, webhookId: hook.id, path };
 }
@@ -62,10 +67,13 @@ export async function facilities(
   prefix: string,
   count: number,
   originFor: (i: number) => string,
+  webhook: Record<string, unknown> = {},
 ): Promise<Hooked[]> {
   const out: Hooked[] = [];
   for (let i = 0; i < count; i++) {
-    out.push(await facilityWithWebhook(service, `${prefix}-${i}`, originFor(i)));
+    out.push(
+      await facilityWithWebhook(service, `${prefix}-${i}`, originFor(i), undefined, webhook),
+    );
   }
   return out;
 }

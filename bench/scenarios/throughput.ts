@@ -71,6 +71,8 @@ export async function drain(
   kind: StoreKind,
   hooks: number,
   hang = false,
+  /** Webhook settings other than the defaults (scenario 8: ordering off); named in the id. */
+  webhook?: { ordering: 'none' },
 ): Promise<void> {
   const count = ctx.options.events;
   const store = await createStore(kind);
@@ -80,8 +82,12 @@ export async function drain(
       env: { TABLEHOOKS_POLL_INTERVAL_MS: '100' },
       cpuProfileDir: ctx.options.cpuProfileDir,
     });
-    const hooked = await facilities(service, 'drain', hooks, (i) =>
-      hang && i === 0 ? ctx.hangingReceiver.origin : ctx.receiver.origin,
+    const hooked = await facilities(
+      service,
+      'drain',
+      hooks,
+      (i) => (hang && i === 0 ? ctx.hangingReceiver.origin : ctx.receiver.origin),
+      webhook,
     );
     await ctx.receiver.reset();
     await ctx.hangingReceiver.reset();
@@ -92,7 +98,8 @@ export async function drain(
     const stats = await ctx.receiver.waitFor(healthy, count / hooks, deadlineFor(count));
     const rate = spanRate(stats);
     const delivered = rate.count;
-    ctx.record(`${hang ? 'isolation' : 'drain'}.${hooks}wh.${kind}`, round, {
+    const name = hang ? 'isolation' : webhook ? 'drain-unordered' : 'drain';
+    ctx.record(`${name}.${hooks}wh.${kind}`, round, {
       perSec: rate.perSec,
       ms: rate.ms,
       cpuUsPer: ((service.cpuMs() - cpu) * 1000) / delivered,

@@ -20,7 +20,6 @@ import type { Config } from './config.js';
 import { credentialRoutes } from './credentials/credentials.routes.js';
 import type { Store } from './db/dialect.js';
 import { deliveryRoutes } from './deliveries/deliveries.routes.js';
-import type { Sender } from './dispatcher/sender.js';
 import { AppError } from './errors.js';
 import { eventRoutes } from './events/events.routes.js';
 import { facilityRoutes } from './facilities/facilities.routes.js';
@@ -34,6 +33,7 @@ import { type Logger, requestLogger } from './logger.js';
 import type { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { orderRoutes } from './orders/orders.routes.js';
+import type { DeliveryQueue } from './queue/queue.js';
 import type { SecretBox } from './security/secret-box.js';
 import type { LookupFn } from './security/ssrf.js';
 import { version } from './version.js';
@@ -49,10 +49,8 @@ export interface AppDeps {
   operatorKey: OperatorKey;
   /** Encrypts webhook passwords and signing secrets at rest. */
   secretBox: SecretBox;
-  /** Wakes the in-process dispatcher after a commit that made deliveries due. */
-  wake: () => void;
-  /** Sends webhook requests (the test trigger is sent from the API process). */
-  sender: Sender;
+  /** The delivery queue: the one way to write deliveries (and wake dispatchers). */
+  queue: DeliveryQueue;
   /** DNS resolution for the SSRF check; tests inject a resolver. */
   lookup?: LookupFn;
   /** Cookie sessions for the UI, when enabled. */

@@ -43,6 +43,11 @@ export interface Config {
   trustProxy: false | number | string[];
   /** When set, /metrics needs `Authorization: Bearer <token>`; unset, it answers this machine only. */
   metricsToken: string | undefined;
+  /**
+   * Where receivers reach this API, for the Link header of every trigger (no trailing slash);
+   * undefined: the address it is served on.
+   */
+  publicUrl: string | undefined;
 }
 
 export const defaults: Config = {
@@ -74,6 +79,7 @@ export const defaults: Config = {
   // rate-limit bucket) by sending X-Forwarded-For.
   trustProxy: false,
   metricsToken: undefined,
+  publicUrl: undefined,
 };
 
 export class ConfigError extends Error {
@@ -176,6 +182,25 @@ function metricsToken(env: Env): string | undefined {
   return raw;
 }
 
+function publicUrl(env: Env): string | undefined {
+  const name = 'TABLEHOOKS_PUBLIC_URL';
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `not a URL; expected e.g. https://tablehooks.example.com`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `expected http:// or https://, got "${url.protocol}"`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(name, 'expected a base URL without credentials, query or fragment');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
 function databaseUrl(env: Env): string | undefined {
   const raw = env.DATABASE_URL;
   if (raw === undefined || raw.trim() === '') return undefined;
@@ -273,6 +298,7 @@ export function loadConfig(env: Env = process.env): Config {
       int(env, 'TABLEHOOKS_SESSION_TTL_MINUTES', defaults.sessionTtlMs / 60_000, 1, 60 * 24 * 30) *
       60_000,
     retentionDays: int(env, 'TABLEHOOKS_RETENTION_DAYS', defaults.retentionDays, 1, 3650),
+    publicUrl: publicUrl(env),
     logLevel: oneOf(env, 'TABLEHOOKS_LOG_LEVEL', defaults.logLevel, [
       'fatal',
       'error',

@@ -27,6 +27,10 @@ export interface Webhook {
   disabled_at: string | null;
   failing_since: string | null;
   description: string;
+  ordering: 'per_resource' | 'none';
+  coalesce_updates: boolean;
+  supersede_on_delete: boolean;
+  max_age_hours: number | null;
   created_at: string;
   updated_at: string;
   last_delivery: {
@@ -38,7 +42,14 @@ export interface Webhook {
   } | null;
 }
 
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'paused';
+export type DeliveryStatus =
+  | 'pending'
+  | 'blocked'
+  | 'paused'
+  | 'succeeded'
+  | 'failed'
+  | 'superseded'
+  | 'expired';
 
 export interface Delivery {
   id: string;
@@ -50,6 +61,9 @@ export interface Delivery {
   status: DeliveryStatus;
   test: boolean;
   attempt_count: number;
+  sequence: number;
+  event_count: number;
+  superseded_by: string | null;
   next_attempt_at: string | null;
   last_attempt_at: string | null;
   last_status_code: number | null;

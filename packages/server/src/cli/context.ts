@@ -7,8 +7,8 @@ import { systemClock, systemRandom } from '../clock.js';
 import { type Config, loadConfig } from '../config.js';
 import { openStore, type Store } from '../db/dialect.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { Sender } from '../dispatcher/sender.js';
 import { createLogger } from '../logger.js';
+import { DeliveryQueue } from '../queue/queue.js';
 import { SecretBox } from '../security/secret-box.js';
 import { resolveSecretKey } from '../security/secret-key.js';
 import { CliError, EXIT } from './errors.js';
@@ -62,12 +62,6 @@ export async function withContext<T>(
   // A bad value is a ConfigError: exit 2 with the variable's name (errors.ts).
   const config = loadConfig();
   const store = await openMigratedStore(config, out);
-  const sender = new Sender({
-    timeoutMs: config.deliveryTimeoutMs,
-    bodyLimit: config.responseBodyLimit,
-    policy: { allowedCidrs: config.allowedTargets },
-    clock: systemClock,
-  });
   const deps: AppDeps = {
     config,
     store,
@@ -82,14 +76,17 @@ export async function withContext<T>(
     ),
     // No dispatcher in this process. On PostgreSQL the commit's NOTIFY wakes the running
     // ones; on SQLite the server notices within its poll interval.
-    wake: () => {},
-    sender,
+    queue: new DeliveryQueue({
+      store,
+      clock: systemClock,
+      random: systemRandom,
+      wakeup: { wake: () => {} },
+    }),
     stopping: () => false,
   };
   try {
     return await work({ config, store, deps, out });
   } finally {
-    await sender.close();
     await store.close();
   }
 }

@@ -3,7 +3,7 @@
 import { type Command, Option } from 'commander';
 import { systemClock } from '../clock.js';
 import type { Store } from '../db/dialect.js';
-import type { DeliveryStatus } from '../db/schema.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../db/schema.js';
 import type { DeliveryOut } from '../deliveries/deliveries.schemas.js';
 import { EVENTS, type EventName } from '../events/event-names.js';
 import { type Rt, runtime } from './lazy.js';
@@ -22,8 +22,6 @@ interface ListOptions {
   follow?: boolean;
   interval: number;
 }
-
-const STATUSES = ['pending', 'succeeded', 'failed', 'paused'] as const;
 
 export function deliveryTable(rows: readonly DeliveryOut[]): string {
   return table(rows, [
@@ -48,7 +46,9 @@ export function deliveryCommands(program: Command): void {
     .description('list deliveries, newest first; --follow streams new attempts instead')
     .option('--facility <id>', 'only this facility')
     .option('--webhook <id>', 'only this webhook')
-    .addOption(new Option('--status <status>', 'only deliveries in this status').choices(STATUSES))
+    .addOption(
+      new Option('--status <status>', 'only deliveries in this status').choices(DELIVERY_STATUSES),
+    )
     .addOption(new Option('--event <event>', 'only this event').choices(EVENTS))
     .option(
       '--since <time>',

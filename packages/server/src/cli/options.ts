@@ -41,6 +41,14 @@ export function parseInteger(min: number, max: number) {
   };
 }
 
+/** on/off (yes/no, true/false) for a setting's switch. */
+export function parseSwitch(raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (['on', 'yes', 'true'].includes(v)) return true;
+  if (['off', 'no', 'false'].includes(v)) return false;
+  throw new InvalidArgumentError(`expected on or off, got "${raw}"`);
+}
+
 export function parseList<T extends string>(allowed: readonly T[]) {
   return (raw: string): T[] => {
     const values = raw

@@ -12,10 +12,12 @@ import { Sender } from '../dispatcher/sender.js';
 import { createWakeup } from '../events/wakeup.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMetrics } from '../metrics/metrics.js';
+import { DeliveryQueue } from '../queue/queue.js';
 import { Pruner } from '../retention/pruner.js';
 import { SecretBox } from '../security/secret-box.js';
 import { resolveSecretKey } from '../security/secret-key.js';
 import { version } from '../version.js';
+import { browserUrl } from './context.js';
 import { CliError, EXIT } from './errors.js';
 import { printFirstRun } from './first-run.js';
 
@@ -86,6 +88,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   });
 
   let stopping = false;
+  const queue = new DeliveryQueue({ store, clock: systemClock, random: systemRandom, wakeup });
   const deps: AppDeps = {
     config,
     store,
@@ -94,8 +97,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
     random: systemRandom,
     operatorKey: operator.key,
     secretBox,
-    wake: wakeup.wake,
-    sender,
+    queue,
     stopping: () => stopping,
     metrics,
   };
@@ -103,8 +105,9 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   hooks.extend?.(app);
 
   // Delivery and retention run beside the API (role all) or alone (role dispatcher). Every
-  // role listens: an API-only process still sends the test trigger, and every process
-  // answers /healthz, /readyz and /metrics.
+  // role listens: every process answers /healthz, /readyz and /metrics (and the API; put
+  // only those behind a dispatcher's port). Test triggers go through the queue like any
+  // delivery, so an API-only process needs a dispatcher somewhere to send them.
   const delivering = config.role !== 'api';
   // On PostgreSQL, a process that also serves the API gives its dispatcher a pool of its
   // own: otherwise every claim and every batch of outcomes queues behind API transactions
@@ -119,9 +122,21 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
           poolSize: DISPATCHER_POOL_SIZE,
         })
       : store;
+  // Until it listens, the address it will serve on; then the one it does (port 0 picks one).
+  let servedUrl = browserUrl(config).replace(/\/$/, '');
   const dispatcher = delivering
     ? new Dispatcher({
+        publicUrl: () => config.publicUrl ?? servedUrl,
         store: dispatchStore,
+        queue:
+          dispatchStore === store
+            ? queue
+            : new DeliveryQueue({
+                store: dispatchStore,
+                clock: systemClock,
+                random: systemRandom,
+                wakeup,
+              }),
         config,
         clock: systemClock,
         random: systemRandom,
@@ -136,6 +151,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   const pruner = delivering
     ? new Pruner({
         db: store.db,
+        queue,
         clock: systemClock,
         logger,
         retentionDays: config.retentionDays,
@@ -168,6 +184,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`;
+  servedUrl = browserUrl(config, port).replace(/\/$/, '');
   const serving: Serving = { url, app, deps, store };
 
   const stop = async (signal: string) => {

@@ -1,12 +1,21 @@
-// `tablehooks webhook list|show|disable|enable`: the operator's view of every facility's
-// webhooks, through the same service as the API.
+// `tablehooks webhook list|show|settings|disable|enable`: the operator's view of every
+// facility's webhooks, through the same service as the API.
 import { type Command, Option } from 'commander';
 import type { WebhookOut } from '../webhooks/webhooks.schemas.js';
 import type { CliContext } from './context.js';
 import { type Rt, runtime } from './lazy.js';
+import { parseInteger, parseSwitch } from './options.js';
 import { keyValues, table } from './output.js';
 
 const STATES = ['enabled', 'disabled', 'paused'] as const;
+const SETTING_KEYS = ['ordering', 'coalesce updates', 'supersede on delete', 'max age hours'];
+
+interface SettingsOptions {
+  ordering?: 'per_resource' | 'none';
+  coalesceUpdates?: boolean;
+  supersedeOnDelete?: boolean;
+  maxAgeHours?: number | 'none';
+}
 const PAGE = 500;
 
 async function allWebhooks(
@@ -45,6 +54,10 @@ function describe(w: WebhookOut): [string, unknown][] {
     ['username', w.username],
     ['events', w.events],
     ['description', w.description],
+    ['ordering', w.ordering],
+    ['coalesce updates', w.coalesce_updates ? 'on' : 'off'],
+    ['supersede on delete', w.supersede_on_delete ? 'on' : 'off'],
+    ['max age hours', w.max_age_hours ?? 'none'],
     ['disabled reason', w.disabled_reason],
     ['failing since', w.failing_since],
     [
@@ -110,6 +123,66 @@ export function webhookCommands(program: Command): void {
                 .join(', '),
             ],
           ]),
+        );
+      });
+    });
+
+  webhook
+    .command('settings')
+    .description("show or change a webhook's delivery guarantees (docs/delivery-guarantees.md)")
+    .argument('<webhook-id>', 'the webhook (wh_…)')
+    .addOption(
+      new Option(
+        '--ordering <ordering>',
+        "one resource's triggers in event order, or none",
+      ).choices(['per_resource', 'none']),
+    )
+    .option(
+      '--coalesce-updates <on|off>',
+      'a waiting *_UPDATED stands for newer updates of the same resource',
+      parseSwitch,
+    )
+    .option(
+      '--supersede-on-delete <on|off>',
+      "a *_DELETED makes the resource's waiting created/updated triggers superseded",
+      parseSwitch,
+    )
+    .option(
+      '--max-age-hours <hours|none>',
+      'no retry for a trigger older than this; none: the retry schedule decides',
+      // 'none' rather than null: commander treats a parser's null as "no value".
+      (raw: string): number | 'none' =>
+        raw.trim() === 'none' ? 'none' : parseInteger(1, 8760)(raw),
+    )
+    .action(async (id: string, options: SettingsOptions, command: Command) => {
+      const rt = await runtime();
+      await rt.withContext(command, async ({ deps, store, out }) => {
+        const ref = await rt.webhookRef(store.db, id);
+        const service = rt.webhooksService(deps);
+        const changes = {
+          ...(options.ordering ? { ordering: options.ordering } : {}),
+          ...(options.coalesceUpdates !== undefined
+            ? { coalesce_updates: options.coalesceUpdates }
+            : {}),
+          ...(options.supersedeOnDelete !== undefined
+            ? { supersede_on_delete: options.supersedeOnDelete }
+            : {}),
+          ...(options.maxAgeHours !== undefined
+            ? { max_age_hours: options.maxAgeHours === 'none' ? null : options.maxAgeHours }
+            : {}),
+        };
+        const w =
+          Object.keys(changes).length > 0
+            ? await service.update(ref.facility_id, id, changes)
+            : await service.get(ref.facility_id, id);
+        const settings = {
+          ordering: w.ordering,
+          coalesce_updates: w.coalesce_updates,
+          supersede_on_delete: w.supersede_on_delete,
+          max_age_hours: w.max_age_hours,
+        };
+        out.result(settings, () =>
+          keyValues(describe(w).filter(([k]) => SETTING_KEYS.includes(k as never))),
         );
       });
     });

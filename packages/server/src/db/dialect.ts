@@ -28,6 +28,11 @@ export interface DialectProfile {
   skipLocked: boolean;
   /** Cross-process wake-ups through LISTEN/NOTIFY; SQLite has one process, so in-process. */
   listenNotify: boolean;
+  /**
+   * Row locks (SELECT … FOR UPDATE) order concurrent writers; SQLite has one writer at a time
+   * and no such clause.
+   */
+  rowLocks: boolean;
   /** Appended to the claim's inner select: lets dispatchers on other machines skip rows being claimed. */
   lockClause: string;
   /** Run inside a transaction that created due deliveries: wakes every dispatcher on commit. */
@@ -61,6 +66,7 @@ const sqliteProfile: DialectProfile = {
   name: 'sqlite',
   skipLocked: false,
   // One writer at a time already: SQLite serialises the claim.
+  rowLocks: false,
   lockClause: '',
   listenNotify: false,
   // One process: the in-process wake-up after commit is enough.
@@ -84,6 +90,7 @@ const sqliteProfile: DialectProfile = {
 const postgresProfile: DialectProfile = {
   name: 'postgres',
   skipLocked: true,
+  rowLocks: true,
   lockClause: 'for update skip locked',
   listenNotify: true,
   // NOTIFY inside a transaction is delivered at commit, and never if it rolls back.

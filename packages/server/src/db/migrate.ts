@@ -4,6 +4,7 @@ import * as foundation from './migrations/2026-11-27T10-foundation.js';
 import * as domain from './migrations/2026-11-27T11-domain.js';
 import * as webhooks from './migrations/2026-11-27T12-webhooks.js';
 import * as sessions from './migrations/2026-11-27T13-sessions.js';
+import * as guarantees from './migrations/2026-12-02T10-delivery-guarantees.js';
 import * as usersPerFacility from './migrations/2026-12-02T11-users-email-per-facility.js';
 import type { Database } from './schema.js';
 
@@ -16,6 +17,7 @@ const steps: Record<string, Step> = {
   '2026-11-27T11-domain': domain,
   '2026-11-27T12-webhooks': webhooks,
   '2026-11-27T13-sessions': sessions,
+  '2026-12-02T10-delivery-guarantees': guarantees,
   '2026-12-02T11-users-email-per-facility': usersPerFacility,
 };
 

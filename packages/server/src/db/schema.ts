@@ -105,7 +105,14 @@ export interface WebhooksTable {
   failing_since: number | null;
   created_at: number;
   updated_at: number;
+  /** 'per_resource' | 'none' (see queue/ordering). */
+  ordering: Ordering;
+  coalesce_updates: number;
+  supersede_on_delete: number;
+  max_age_hours: number | null;
 }
+
+export type Ordering = 'per_resource' | 'none';
 
 export interface WebhookEventsTable {
   webhook_id: string;
@@ -113,7 +120,22 @@ export interface WebhookEventsTable {
   event: string;
 }
 
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'paused';
+/**
+ * pending: due, being sent or waiting for a retry; blocked: waits for an earlier delivery
+ * about the same resource (ordering); paused: held (webhook disabled, free plan); the rest
+ * are final: succeeded, failed, superseded (a delete made it unnecessary), expired (older
+ * than the webhook's max_age_hours when its retry came).
+ */
+export const DELIVERY_STATUSES = [
+  'pending',
+  'blocked',
+  'paused',
+  'succeeded',
+  'failed',
+  'superseded',
+  'expired',
+] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface DeliveriesTable {
   id: string;
@@ -134,6 +156,23 @@ export interface DeliveriesTable {
   last_status_code: number | null;
   last_error: string | null;
   succeeded_at: number | null;
+  sequence: number;
+  event_count: number;
+  last_event_at: number;
+  superseded_by: string | null;
+}
+
+export interface ResourceSequencesTable {
+  webhook_id: string;
+  resource_type: ResourceType;
+  resource_id: number;
+  last_sequence: number;
+}
+
+export interface DispatchersTable {
+  id: string;
+  started_at: number;
+  heartbeat_at: number;
 }
 
 export interface AttemptsTable {
@@ -162,6 +201,8 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   deliveries: DeliveriesTable;
   attempts: AttemptsTable;
+  resource_sequences: ResourceSequencesTable;
+  dispatchers: DispatchersTable;
 }
 
 /** A UI login; the cookie holds the token, this table only its SHA-256. */

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { App } from '../app.js';
 import { requireFacility } from '../auth/authenticate.js';
 import { errors, ListOf, security } from '../http/schemas.js';
+import { TESTS_PER_MINUTE } from '../queue/sql/enqueue-test.js';
 import { WebhookParams } from '../webhooks/webhooks.schemas.js';
 import {
   DeliveryParams,
@@ -110,20 +111,30 @@ export async function deliveryRoutes(app: App): Promise<void> {
         summary: 'Send a test trigger now and answer with the attempt',
         description:
           'The body is a normal trigger ({"id", "facility_id", "action"}) for `event` (default: the ' +
-          "webhook's first event) and `id` (default 0). It is tried once and shown in the delivery log.",
+          "webhook's first event) and `id` (default 0), sent with a `webhook-test: true` header so " +
+          'the receiver can tell it from a real event. It goes through the delivery queue, is tried ' +
+          'once, even on a disabled webhook, and shows in the delivery log. The answer waits for ' +
+          'the attempt (200); if no dispatcher sent it within the delivery timeout plus 5 s, it is ' +
+          '202 with the queued delivery and no attempt. One test per webhook may be in flight and ' +
+          `${TESTS_PER_MINUTE} may be sent a minute (429 with Retry-After beyond that).`,
         params: WebhookParams,
         body: TestBody,
-        response: { 200: TestResultSchema, ...errors(400, 401, 403, 404) },
+        response: {
+          200: TestResultSchema,
+          202: TestResultSchema,
+          ...errors(400, 401, 403, 404, 429),
+        },
       },
       // `curl -X POST …/test` with no body at all means "the defaults".
       preValidation: async (request) => {
         if (request.body === undefined || request.body === null) request.body = {};
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { facility_id, webhook_id } = request.params;
       await requireFacility(request, facility_id, 'webhooks');
-      return service.test(facility_id, webhook_id, request.body);
+      const result = await service.test(facility_id, webhook_id, request.body);
+      return reply.status(result.attempt ? 200 : 202).send(result);
     },
   );
 }

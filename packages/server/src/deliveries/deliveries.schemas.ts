@@ -1,15 +1,19 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { StringEnum } from '../bookings/common.js';
+import { DELIVERY_STATUSES } from '../db/schema.js';
 import { EventNameSchema } from '../events/event-names.js';
 import { FacilityIdParam, IsoTime, Pagination } from '../http/schemas.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
-export const DeliveryStatusSchema = Type.Union([
-  Type.Literal('pending'),
-  Type.Literal('succeeded'),
-  Type.Literal('failed'),
-  Type.Literal('paused'),
-]);
+export const DeliveryStatusSchema = StringEnum(DELIVERY_STATUSES, {
+  description:
+    'pending: due, being sent or waiting for a retry; blocked: waits for an earlier delivery ' +
+    'about the same resource (ordering per_resource); paused: held while the webhook is ' +
+    'disabled or the facility is not on the premium plan; final: succeeded, failed, ' +
+    'superseded (a later *_DELETED made it unnecessary; not sent), expired (older than ' +
+    "the webhook's max_age_hours when its retry came).",
+});
 
 export const AttemptSchema = Type.Object(
   {
@@ -40,6 +44,16 @@ export const DeliverySchema = Type.Object(
     status: DeliveryStatusSchema,
     test: Type.Boolean(),
     attempt_count: Type.Integer(),
+    sequence: Type.Integer({
+      description:
+        'The webhook-sequence header: per webhook and resource, from 1 (0 on test triggers)',
+    }),
+    event_count: Type.Integer({
+      description: 'How many events this delivery stands for (more than 1: coalesced updates)',
+    }),
+    superseded_by: Nullable(
+      Type.String({ description: 'The *_DELETED delivery that made this one unnecessary' }),
+    ),
     next_attempt_at: Nullable(IsoTime),
     last_attempt_at: Nullable(IsoTime),
     last_status_code: Type.Union([Type.Integer(), Type.Null()]),
@@ -91,6 +105,9 @@ export const TestBody = Type.Object(
 );
 
 export const TestResultSchema = Type.Object(
-  { delivery: DeliverySchema, attempt: AttemptSchema },
+  {
+    delivery: DeliverySchema,
+    attempt: Type.Optional(AttemptSchema),
+  },
   { title: 'TestResult' },
 );

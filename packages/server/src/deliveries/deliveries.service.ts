@@ -1,12 +1,10 @@
 import type { AppDeps } from '../app.js';
-import { afterAttempt } from '../dispatcher/next-state.js';
-import { buildRequest, prepareTarget } from '../dispatcher/request.js';
 import { AppError, notFound } from '../errors.js';
 import { actionOf, type EventName, resourceTypeOf } from '../events/event-names.js';
-import { notifyDispatchers } from '../events/outbox.js';
 import { findFacility } from '../facilities/facilities.repository.js';
 import { iso, isoOrNull, page } from '../http/schemas.js';
-import { newId } from '../ids.js';
+import { TESTS_PER_MINUTE } from '../queue/sql/enqueue-test.js';
+import type { RequeueWhere } from '../queue/sql/requeue.js';
 import { findWebhook } from '../webhooks/webhooks.repository.js';
 import {
   type AttemptRow,
@@ -14,9 +12,25 @@ import {
   type DeliveryRow,
   findDelivery,
   listDeliveries,
-  requeue,
 } from './deliveries.repository.js';
 import type { AttemptOut, DeliveryFilter, DeliveryOut } from './deliveries.schemas.js';
+
+/** Beyond the attempt's timeout, how long `POST …/test` waits for a dispatcher to send it. */
+const TEST_WAIT_SLACK_MS = 5_000;
+
+/** Too many test triggers for one webhook: 429 with Retry-After. */
+export class TestLimited extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(why: 'in_flight' | 'per_minute', retryAfterMs: number) {
+    super(
+      'too_many_requests',
+      why === 'in_flight'
+        ? 'a test trigger for this webhook is still being sent; wait for its result'
+        : `at most ${TESTS_PER_MINUTE} test triggers a minute per webhook; try again shortly`,
+    );
+    this.retryAfterSeconds = Math.ceil(retryAfterMs / 1000);
+  }
+}
 
 export function deliveryOut(d: DeliveryRow): DeliveryOut {
   return {
@@ -29,6 +43,9 @@ export function deliveryOut(d: DeliveryRow): DeliveryOut {
     status: d.status,
     test: d.is_test === 1,
     attempt_count: d.attempt_count,
+    sequence: d.sequence,
+    event_count: d.event_count,
+    superseded_by: d.superseded_by,
     next_attempt_at: d.status === 'pending' ? iso(d.next_attempt_at) : null,
     last_attempt_at: isoOrNull(d.last_attempt_at),
     last_status_code: d.last_status_code,
@@ -53,7 +70,7 @@ export function attemptOut(a: AttemptRow): AttemptOut {
 }
 
 export function deliveriesService(deps: AppDeps) {
-  const { store, clock } = deps;
+  const { store } = deps;
   const db = store.db;
 
   async function webhookOf(facilityId: string, webhookId: string) {
@@ -71,17 +88,8 @@ export function deliveriesService(deps: AppDeps) {
       throw new AppError('conflict', 'the webhook is disabled; enable it first', 'enabled');
   }
 
-  async function requeueAndWake(
-    webhookId: string,
-    where: Parameters<typeof requeue>[2],
-  ): Promise<number> {
-    const count = await db.transaction().execute(async (trx) => {
-      const n = await requeue(trx, webhookId, where, clock.now());
-      if (n > 0) await notifyDispatchers(trx, store.profile);
-      return n;
-    });
-    if (count > 0) deps.wake();
-    return count;
+  function requeue(webhookId: string, where: RequeueWhere): Promise<number> {
+    return deps.queue.transaction((tx) => tx.requeue(webhookId, where));
   }
 
   return {
@@ -116,9 +124,11 @@ export function deliveriesService(deps: AppDeps) {
       const d = await findDelivery(db, webhookId, deliveryId);
       if (!d) throw notFound('delivery');
       await mustBeActive(facilityId, webhook.enabled);
-      if (d.status === 'pending')
+      if (d.status === 'pending' || d.status === 'blocked' || d.status === 'paused')
         throw new AppError('conflict', 'the delivery is already queued', 'status');
-      await requeueAndWake(webhookId, { id: deliveryId });
+      if (d.is_test === 1)
+        throw new AppError('conflict', 'a test trigger is not resent; send a new test', 'test');
+      await requeue(webhookId, { id: deliveryId });
       return deliveryOut((await findDelivery(db, webhookId, deliveryId))!);
     },
 
@@ -126,14 +136,17 @@ export function deliveriesService(deps: AppDeps) {
     async recover(facilityId: string, webhookId: string, since: string, until: string | undefined) {
       const webhook = await webhookOf(facilityId, webhookId);
       await mustBeActive(facilityId, webhook.enabled);
-      const count = await requeueAndWake(webhookId, {
+      const count = await requeue(webhookId, {
         since: Date.parse(since),
         until: until ? Date.parse(until) : undefined,
       });
       return { recovered: count };
     },
 
-    /** Sends a test trigger now, from this process, and answers with the attempt. */
+    /**
+     * Queues a test trigger and waits for a dispatcher to send it (this process's, or any
+     * other's on PostgreSQL), then answers with the attempt; undefined attempt: not sent yet.
+     */
     async test(facilityId: string, webhookId: string, input: { event?: EventName; id?: number }) {
       const webhook = await webhookOf(facilityId, webhookId);
       const facility = await findFacility(db, facilityId);
@@ -141,61 +154,26 @@ export function deliveriesService(deps: AppDeps) {
         throw new AppError('premium_required', 'Webhooks need the premium plan.');
       const subscribed = webhook.events.split(',') as EventName[];
       const event = input.event ?? subscribed[0]!;
-      const now = clock.now();
-      const delivery: DeliveryRow = {
-        id: newId(deps.random, 'msg'),
-        webhook_id: webhookId,
-        facility_id: facilityId,
-        event_id: null,
-        resource_type: resourceTypeOf(event),
-        resource_id: input.id ?? 0,
-        event,
-        status: 'pending',
-        tries: 0,
-        attempt_count: 0,
-        next_attempt_at: now,
-        leased_by: null,
-        is_test: 1,
-        created_at: now,
-        last_attempt_at: null,
-        last_status_code: null,
-        last_error: null,
-        succeeded_at: null,
-      };
-      const target = prepareTarget({ ...webhook, active: true }, deps.secretBox);
-      const { headers, body } = buildRequest(target, delivery, now);
-      const outcome = await deps.sender.send(webhook.url, headers, body);
-      const update = afterAttempt(delivery, outcome, {
-        scheduleSeconds: [],
-        random: 0,
-        now: clock.now(),
-      });
-      const attempt = await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('deliveries')
-          .values({ ...delivery, ...update, status: update.status })
-          .execute();
-        return trx
-          .insertInto('attempts')
-          .values({
-            delivery_id: delivery.id,
-            webhook_id: webhookId,
-            started_at: outcome.startedAt,
-            duration_ms: outcome.durationMs,
-            status_code: outcome.statusCode,
-            response_body: outcome.responseBody,
-            error_class: outcome.errorClass,
-            error_message: outcome.errorMessage,
-            success: outcome.success ? 1 : 0,
-            trigger: 'test',
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-      });
-      return {
-        delivery: deliveryOut((await findDelivery(db, webhookId, delivery.id))!),
-        attempt: attemptOut(attempt),
-      };
+      const queued = await deps.queue.transaction((tx) =>
+        tx.enqueueTest({
+          webhookId,
+          facilityId,
+          event,
+          resourceType: resourceTypeOf(event),
+          resourceId: input.id ?? 0,
+        }),
+      );
+      if ('limited' in queued) throw new TestLimited(queued.limited, queued.retryAfterMs);
+      // Long enough for a claim, the attempt's own deadline and the outcome's write.
+      const deadline = Date.now() + deps.config.deliveryTimeoutMs + TEST_WAIT_SLACK_MS;
+      for (let pause = 25; ; pause = Math.min(pause * 2, 250)) {
+        const d = (await findDelivery(db, webhookId, queued.id))!;
+        if (d.attempt_count > 0 || Date.now() >= deadline) {
+          const [attempt] = d.attempt_count > 0 ? await attemptsOf(db, d.id) : [];
+          return { delivery: deliveryOut(d), attempt: attempt ? attemptOut(attempt) : undefined };
+        }
+        await new Promise((r) => setTimeout(r, pause));
+      }
     },
   };
 }

@@ -11,11 +11,13 @@ export interface Outcome {
   durationMs: number;
   statusCode: number | null;
   responseBody: string | null;
-  /** timeout | connection_refused | connection_reset | dns | tls | redirect | http_status | ssrf_blocked | invalid_response | network */
+  /** timeout | connection_refused | connection_reset | dns | tls | redirect | http_status | ssrf_blocked | invalid_response | network | credentials (ours: secrets that would not decrypt) */
   errorClass: string | null;
   errorMessage: string | null;
   success: boolean;
   retryAfter: string | undefined;
+  /** The answer carried `webhook-disable: true`: the receiver asks us to stop, as with 410. */
+  disableRequested?: boolean;
 }
 
 export interface SenderOptions {
@@ -126,6 +128,7 @@ export class Sender {
       const success = statusCode >= 200 && statusCode < 300;
       const redirect = statusCode >= 300 && statusCode < 400;
       const retryAfter = res.headers['retry-after'];
+      const disable = res.headers['webhook-disable'];
       return {
         startedAt,
         durationMs: Math.round(performance.now() - t0),
@@ -141,6 +144,7 @@ export class Sender {
             : `HTTP ${statusCode}`,
         success,
         retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+        disableRequested: typeof disable === 'string' && disable.trim().toLowerCase() === 'true',
       };
     } finally {
       clearTimeout(timer);

@@ -1,8 +1,6 @@
 import type { AppDeps } from '../app.js';
 import type { Plan } from '../db/schema.js';
-import { pauseFacilityDeliveries, resumeFacilityDeliveries } from '../deliveries/pause.js';
 import { AppError, notFound } from '../errors.js';
-import { notifyDispatchers } from '../events/outbox.js';
 import { iso } from '../http/schemas.js';
 import {
   type Facility,
@@ -55,19 +53,13 @@ export function facilitiesService(deps: AppDeps) {
     /** A plan change pauses (free) or resumes (premium) the facility's deliveries in the same transaction. */
     async update(id: string, changes: { name?: string; plan?: Plan }): Promise<FacilityOut> {
       const now = clock.now();
-      let resumed = 0;
-      await store.db.transaction().execute(async (trx) => {
-        const before = await findFacility(trx, id);
+      await deps.queue.transaction(async (tx) => {
+        const before = await findFacility(tx.trx, id);
         if (!before) throw notFound('facility');
-        await updateFacility(trx, id, { ...changes, updated_at: now });
-        if (changes.plan === 'free' && before.plan !== 'free')
-          await pauseFacilityDeliveries(trx, id);
-        if (changes.plan === 'premium' && before.plan !== 'premium') {
-          resumed = await resumeFacilityDeliveries(trx, id, now);
-          if (resumed > 0) await notifyDispatchers(trx, store.profile);
-        }
+        await updateFacility(tx.trx, id, { ...changes, updated_at: now });
+        if (changes.plan === 'free' && before.plan !== 'free') await tx.pauseFacility(id);
+        if (changes.plan === 'premium' && before.plan !== 'premium') await tx.resumeFacility(id);
       });
-      if (resumed > 0) deps.wake();
       return this.get(id);
     },
   };

@@ -6,13 +6,16 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { pruneAttempts, pruneDeliveries, pruneEvents } from './prune.js';
+import type { DeliveryQueue } from '../queue/queue.js';
+import { pruneEvents } from './prune-events.js';
 
 const LEASE_KEY = 'retention_lease_until';
 const DAY_MS = 24 * 3600 * 1000;
 
 export interface PrunerOptions {
   db: Kysely<Database>;
+  /** Finished deliveries and their attempts go through the queue, their one owner. */
+  queue: Pick<DeliveryQueue, 'pruneAttempts' | 'pruneDeliveries'>;
   clock: Clock;
   logger: Logger;
   retentionDays: number;
@@ -80,8 +83,8 @@ export class Pruner {
       stopped: () => this.halting,
     };
     const counts: PruneCounts = {
-      attempts: await pruneAttempts(this.o.db, options),
-      deliveries: await pruneDeliveries(this.o.db, options),
+      attempts: await this.o.queue.pruneAttempts(options),
+      deliveries: await this.o.queue.pruneDeliveries(options),
       events: await pruneEvents(this.o.db, options),
     };
     this.o.metrics?.pruned('attempts', counts.attempts);

@@ -23,6 +23,37 @@ const Password = Type.String({
 const Events = Type.Array(EventNameSchema, { minItems: 1, uniqueItems: true });
 const Description = Type.String({ maxLength: 500 });
 
+// The guarantees a thin trigger makes possible (docs/delivery-guarantees.md).
+const Ordering = Type.Union([Type.Literal('per_resource'), Type.Literal('none')], {
+  description:
+    'per_resource (default): triggers about one booking or order go out in event order, each ' +
+    'after the previous one succeeded or finally failed; other resources go in parallel. ' +
+    'none: no order.',
+});
+const CoalesceUpdates = Type.Boolean({
+  description:
+    'true (default): while an *_UPDATED trigger for a resource waits (queued or waiting for a ' +
+    'retry), newer updates of the same resource add no trigger; the waiting one stands for them ' +
+    '(event_count in the delivery log).',
+});
+const SupersedeOnDelete = Type.Boolean({
+  description:
+    "true (default): a *_DELETED trigger makes the resource's waiting created/updated triggers " +
+    '`superseded`; they are not sent. A receiver may then never hear of a resource that no ' +
+    'longer exists.',
+});
+const MaxAgeHours = Type.Union([Type.Integer({ minimum: 1, maximum: 8760 }), Type.Null()], {
+  description:
+    'A trigger older than this many hours (from the newest event it stands for) is not retried ' +
+    'any more and ends `expired`. null (default): the retry schedule decides.',
+});
+const settings = {
+  ordering: Type.Optional(Ordering),
+  coalesce_updates: Type.Optional(CoalesceUpdates),
+  supersede_on_delete: Type.Optional(SupersedeOnDelete),
+  max_age_hours: Type.Optional(MaxAgeHours),
+};
+
 export const CreateWebhookBody = Type.Object(
   {
     url: Url,
@@ -31,6 +62,7 @@ export const CreateWebhookBody = Type.Object(
     events: Events,
     enabled: Type.Optional(Type.Boolean()),
     description: Type.Optional(Description),
+    ...settings,
   },
   { additionalProperties: false },
 );
@@ -44,6 +76,7 @@ export const PatchWebhookBody = Type.Object(
     events: Type.Optional(Events),
     enabled: Type.Optional(Type.Boolean()),
     description: Type.Optional(Description),
+    ...settings,
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -75,6 +108,10 @@ export const WebhookSchema = Type.Object(
     disabled_at: Type.Union([IsoTime, Type.Null()]),
     failing_since: Type.Union([IsoTime, Type.Null()]),
     description: Type.String(),
+    ordering: Ordering,
+    coalesce_updates: CoalesceUpdates,
+    supersede_on_delete: SupersedeOnDelete,
+    max_age_hours: MaxAgeHours,
     created_at: IsoTime,
     updated_at: IsoTime,
     last_delivery: Type.Union([LastDeliverySchema, Type.Null()]),

@@ -1,8 +1,6 @@
 import type { AppDeps } from '../app.js';
-import { pauseWebhookDeliveries, resumeWebhookDeliveries } from '../deliveries/pause.js';
 import { newSigningSecret } from '../dispatcher/signature.js';
 import { AppError, notFound } from '../errors.js';
-import { notifyDispatchers } from '../events/outbox.js';
 import { findFacility } from '../facilities/facilities.repository.js';
 import { iso, isoOrNull } from '../http/schemas.js';
 import { newId } from '../ids.js';
@@ -55,6 +53,10 @@ export function webhooksService(deps: AppDeps) {
       disabled_at: isoOrNull(row.disabled_at),
       failing_since: isoOrNull(row.failing_since),
       description: row.description,
+      ordering: row.ordering,
+      coalesce_updates: row.coalesce_updates === 1,
+      supersede_on_delete: row.supersede_on_delete === 1,
+      max_age_hours: row.max_age_hours,
       created_at: iso(row.created_at),
       updated_at: iso(row.updated_at),
       last_delivery: last
@@ -109,6 +111,10 @@ export function webhooksService(deps: AppDeps) {
         failing_since: null,
         created_at: now,
         updated_at: now,
+        ordering: input.ordering ?? 'per_resource',
+        coalesce_updates: input.coalesce_updates === false ? 0 : 1,
+        supersede_on_delete: input.supersede_on_delete === false ? 0 : 1,
+        max_age_hours: input.max_age_hours ?? null,
       };
       await db.transaction().execute(async (trx) => {
         // Counted under the facility's lock: concurrent creates cannot all see room for one more.
@@ -150,6 +156,14 @@ export function webhooksService(deps: AppDeps) {
       if (input.password !== undefined) changes.password_enc = secretBox.seal(input.password, id);
       if (input.events !== undefined) changes.events = input.events.join(',');
       if (input.description !== undefined) changes.description = input.description;
+      if (input.ordering !== undefined) changes.ordering = input.ordering;
+      if (input.coalesce_updates !== undefined)
+        changes.coalesce_updates = input.coalesce_updates ? 1 : 0;
+      if (input.supersede_on_delete !== undefined)
+        changes.supersede_on_delete = input.supersede_on_delete ? 1 : 0;
+      if (input.max_age_hours !== undefined) changes.max_age_hours = input.max_age_hours;
+      // Turned off, order holds nothing back any more: what waited in line is due now.
+      const unordering = input.ordering === 'none' && before.ordering !== 'none';
       const enabling = input.enabled === true && before.enabled !== 1;
       const disabling = input.enabled === false && before.enabled === 1;
       if (enabling)
@@ -165,15 +179,14 @@ export function webhooksService(deps: AppDeps) {
           disabled_reason: 'Disabled by a user.',
           disabled_at: now,
         });
-      let resumed = 0;
-      await db.transaction().execute(async (trx) => {
-        await trx.updateTable('webhooks').set(changes).where('id', '=', id).execute();
-        if (input.events !== undefined) await setWebhookEvents(trx, id, facilityId, input.events);
-        if (disabling) await pauseWebhookDeliveries(trx, id);
-        if (enabling) resumed = await resumeWebhookDeliveries(trx, id, now);
-        if (resumed > 0) await notifyDispatchers(trx, store.profile);
+      await deps.queue.transaction(async (tx) => {
+        await tx.trx.updateTable('webhooks').set(changes).where('id', '=', id).execute();
+        if (input.events !== undefined)
+          await setWebhookEvents(tx.trx, id, facilityId, input.events);
+        if (disabling) await tx.pauseWebhook(id);
+        if (enabling) await tx.resumeWebhook(id);
+        if (unordering) await tx.unblockWebhook(id);
       });
-      if (resumed > 0) deps.wake();
       return this.get(facilityId, id);
     },
 

@@ -73,7 +73,7 @@ describe('tablehooks with bad arguments', () => {
     [['deliveries', 'list', '--since', 'yesterday'], 'expected an ISO 8601 time'],
     [
       ['deliveries', 'list', '--status', 'lost'],
-      'Allowed choices are pending, succeeded, failed, paused',
+      'Allowed choices are pending, blocked, paused, succeeded, failed, superseded, expired',
     ],
     [['recover'], "required option '--since <time>'"],
     [['serve', '--role', 'worker'], 'Allowed choices are all, api, dispatcher'],

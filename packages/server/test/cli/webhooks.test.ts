@@ -80,9 +80,66 @@ describeEachDialect('tablehooks webhook, deliveries and recover', (dialect) => {
     const shown = await cli(['webhook', 'show', hook], env);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/state:\s+enabled/);
-    expect(shown.stdout).toMatch(/deliveries:\s+0 pending, 0 succeeded, 0 failed, 0 paused/);
+    expect(shown.stdout).toMatch(
+      /deliveries:\s+0 pending, 0 blocked, 0 paused, 0 succeeded, 0 failed, 0 superseded, 0 expired/,
+    );
+    expect(shown.stdout).toMatch(/ordering:\s+per_resource/);
     expect(shown.stdout).not.toContain('"p"');
     expect((await cli(['webhook', 'show', 'wh_nope'], env)).code).toBe(3);
+  });
+
+  it('shows and changes a webhook’s delivery guarantees, refusing a bad value with exit 2', async () => {
+    const shown = await cli(['webhook', 'settings', hook], env);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/ordering:\s+per_resource/);
+    expect(shown.stdout).toMatch(/coalesce updates:\s+on/);
+    expect(shown.stdout).toMatch(/max age hours:\s+none/);
+    const changed = await cli(
+      [
+        '--json',
+        'webhook',
+        'settings',
+        hook,
+        '--ordering',
+        'none',
+        '--coalesce-updates',
+        'off',
+        '--max-age-hours',
+        '6',
+      ],
+      env,
+    );
+    expect(changed.code).toBe(0);
+    expect(changed.json).toEqual({
+      ordering: 'none',
+      coalesce_updates: false,
+      supersede_on_delete: true,
+      max_age_hours: 6,
+    });
+    // The API sees what the CLI set.
+    const viaApi = await call(h, {
+      method: 'GET',
+      url: `/v1/facility/${fish.id}/webhooks/${hook}`,
+      key: fish.key,
+    });
+    expect(viaApi.json).toMatchObject({ ordering: 'none', coalesce_updates: false });
+    const bad = await cli(['webhook', 'settings', hook, '--coalesce-updates', 'maybe'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--coalesce-updates');
+    const back = await cli(
+      [
+        '--json',
+        'webhook',
+        'settings',
+        hook,
+        '--ordering',
+        'per_resource',
+        '--max-age-hours',
+        'none',
+      ],
+      env,
+    );
+    expect(back.json).toMatchObject({ ordering: 'per_resource', max_age_hours: null });
   });
 
   it('lists failed deliveries and resends one, which then arrives with the same webhook-id', async () => {
@@ -181,6 +238,10 @@ describeEachDialect('tablehooks webhook, deliveries and recover', (dialect) => {
         last_status_code: 500,
         last_error: 'http_status',
         succeeded_at: null,
+        sequence: 1,
+        event_count: 1,
+        last_event_at: createdAt + i,
+        superseded_by: null,
       }));
     const insert = async (all: DeliveriesTable[]) => {
       for (let i = 0; i < all.length; i += 500) {

@@ -166,9 +166,9 @@ describeEachDialect('failed deliveries', (dialect) => {
           async () =>
             (await api('GET', `/webhooks/${slowId}/deliveries?limit=1`)).json.objects[0]
               ?.last_error,
-          {
-            timeout: 5_000,
-          },
+          // Each timeout in a row halves its slots (down to one), so the last of the 20 comes
+          // after a few rounds of 600 ms timeouts.
+          { timeout: 20_000 },
         )
         .toBe('timeout');
       const d = await onlyDelivery(slowId);

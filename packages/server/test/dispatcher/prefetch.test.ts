@@ -5,7 +5,6 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, expect, it } from 'vitest';
 import { Dispatcher } from '../../src/dispatcher/dispatcher.js';
 import { Sender } from '../../src/dispatcher/sender.js';
-import { claimDeliveries } from '../../src/dispatcher/sql/claim-deliveries.js';
 import { createLogger } from '../../src/logger.js';
 import { SecretBox } from '../../src/security/secret-box.js';
 import { noJitter } from '../support/clock.js';
@@ -67,6 +66,8 @@ describeEachDialect('claiming ahead', (dialect) => {
       sender,
       logger: createLogger('warn'),
       wakeup: h.wakeup,
+      queue: h.queue,
+      publicUrl: () => 'http://127.0.0.1:3000',
     });
     dispatcher.start();
     cleanup.push(async () => {
@@ -150,7 +151,7 @@ describeEachDialect('claiming ahead', (dialect) => {
     // leases run out, and another dispatcher claims all three.
     h.clock.advance(11_000);
     const now = h.clock.now();
-    const other = await claimDeliveries(h.store.db, h.store.profile, {
+    const other = await h.queue.claim({
       now,
       leaseUntil: now + 60_000,
       dispatcherId: 'dsp_other',

@@ -31,6 +31,7 @@ describeEachDialect('retention', (dialect) => {
   const pruner = (batchSize = 2) =>
     new Pruner({
       db: h.store.db,
+      queue: h.queue,
       clock: h.clock,
       logger: createLogger('silent'),
       retentionDays: 30,

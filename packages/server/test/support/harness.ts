@@ -9,6 +9,7 @@ import { Sender } from '../../src/dispatcher/sender.js';
 import { createWakeup, type Wakeup } from '../../src/events/wakeup.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
+import { DeliveryQueue } from '../../src/queue/queue.js';
 import { SecretBox } from '../../src/security/secret-box.js';
 import type { LookupFn } from '../../src/security/ssrf.js';
 import { noJitter, TestClock } from './clock.js';
@@ -23,6 +24,8 @@ export interface Harness {
   /** Counts in-process wake-ups (the dispatcher's real-time trigger). */
   wakeups: { count: number };
   wakeup: Wakeup;
+  /** The delivery queue the app and the dispatcher share. */
+  queue: DeliveryQueue;
   dispatcher: Dispatcher | undefined;
   /** With the `metrics` option: the registry /metrics serves, wired as `serve` wires it. */
   metrics: Metrics | undefined;
@@ -103,9 +106,12 @@ export async function createHarness(
         processMetrics: options.metrics.process ?? false,
       })
     : undefined;
+  const queue = new DeliveryQueue({ store, clock, random: noJitter, wakeup });
   const dispatcher = options.dispatcher
     ? new Dispatcher({
         store,
+        queue,
+        publicUrl: () => config.publicUrl ?? 'http://127.0.0.1:3000',
         config,
         clock,
         random: noJitter,
@@ -119,10 +125,9 @@ export async function createHarness(
   if (dispatcher) metrics?.trackDispatcher(dispatcher);
   dispatcher?.start();
   const app = await buildApp({
-    sender,
     operatorKey: (await ensureOperatorKey(store, OPERATOR_KEY, noJitter)).key,
     secretBox,
-    wake: wakeup.wake,
+    queue,
     config,
     store,
     logger,
@@ -141,6 +146,7 @@ export async function createHarness(
     clock,
     wakeups,
     wakeup,
+    queue,
     logs,
     dispatcher,
     metrics,

@@ -47,7 +47,7 @@ describeEachDialect('webhooks and the premium plan', (dialect) => {
   let receiver: TestReceiver;
 
   beforeAll(async () => {
-    h = await createHarness(dialect);
+    h = await createHarness(dialect, {}, { dispatcher: true });
     receiver = await TestReceiver.start();
   });
   afterAll(async () => {
@@ -126,7 +126,7 @@ describeEachDialect('webhook access', (dialect) => {
   let deliveryB: string;
 
   beforeAll(async () => {
-    h = await createHarness(dialect);
+    h = await createHarness(dialect, {}, { dispatcher: true });
     receiver = await TestReceiver.start();
     a = await createFacility(h);
     b = await createFacility(h);

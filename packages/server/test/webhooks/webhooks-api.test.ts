@@ -17,7 +17,7 @@ describeEachDialect('webhook settings', (dialect) => {
   let api: WebhooksApi;
 
   beforeAll(async () => {
-    h = await createHarness(dialect);
+    h = await createHarness(dialect, {}, { dispatcher: true });
     receiver = await TestReceiver.start();
   });
   afterAll(async () => {
@@ -61,6 +61,11 @@ describeEachDialect('webhook settings', (dialect) => {
       disabled_at: null,
       failing_since: null,
       description: 'Zapier: new and cancelled bookings',
+      // The guarantees a thin trigger allows, on by default.
+      ordering: 'per_resource',
+      coalesce_updates: true,
+      supersede_on_delete: true,
+      max_age_hours: null,
       created_at: expect.any(String),
       updated_at: expect.any(String),
       last_delivery: null,

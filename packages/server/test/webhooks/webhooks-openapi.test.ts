@@ -77,8 +77,23 @@ describeEachDialect('the webhook API in OpenAPI', (dialect) => {
     expect(patch.required ?? []).toEqual([]);
     for (const body of [create, patch]) {
       expect(Object.keys(body.properties).sort()).toEqual(
-        ['description', 'enabled', 'events', 'password', 'url', 'username'].sort(),
+        [
+          'description',
+          'enabled',
+          'events',
+          'password',
+          'url',
+          'username',
+          'ordering',
+          'coalesce_updates',
+          'supersede_on_delete',
+          'max_age_hours',
+        ].sort(),
       );
+      // The delivery guarantees, with their defaults spelled out for integrators.
+      expect(JSON.stringify(body.properties.ordering)).toContain('per_resource');
+      expect(body.properties.coalesce_updates.description).toContain('true (default)');
+      expect(body.properties.supersede_on_delete.description).toContain('superseded');
       expect(body.properties.password).toMatchObject({
         type: 'string',
         writeOnly: true,

@@ -5,8 +5,25 @@ const labels: Record<DeliveryStatus, string> = {
   succeeded: 'Succeeded',
   failed: 'Failed',
   pending: 'Pending',
+  blocked: 'Waiting for earlier',
   paused: 'Paused',
+  superseded: 'Superseded',
+  expired: 'Expired',
 };
+
+const tones: Record<DeliveryStatus, 'ok' | 'bad' | 'muted' | 'info' | 'warn'> = {
+  succeeded: 'ok',
+  failed: 'bad',
+  pending: 'info',
+  blocked: 'info',
+  paused: 'muted',
+  superseded: 'muted',
+  expired: 'bad',
+};
+
+/** Not final: it is still to be sent (or being sent); Resend makes no sense for it. */
+export const isQueued = (status: DeliveryStatus) =>
+  status === 'pending' || status === 'blocked' || status === 'paused';
 
 /** A pending delivery whose last attempt failed is retrying: say so, it matters. */
 export function DeliveryStatusBadge({
@@ -19,16 +36,8 @@ export function DeliveryStatusBadge({
   code?: number | null;
 }) {
   if (status === 'pending' && attempts > 0) return <Badge tone="warn">Retrying</Badge>;
-  const tone =
-    status === 'succeeded'
-      ? 'ok'
-      : status === 'failed'
-        ? 'bad'
-        : status === 'paused'
-          ? 'muted'
-          : 'info';
   return (
-    <Badge tone={tone}>
+    <Badge tone={tones[status]}>
       {labels[status]}
       {code ? ` · ${code}` : ''}
     </Badge>

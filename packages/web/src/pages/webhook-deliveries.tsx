@@ -3,7 +3,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { ApiError, api, messageOf } from '../api';
 import { DeliveryChart } from '../components/delivery-chart';
-import { DeliveryStatusBadge, isRetrying } from '../components/delivery-status';
+import { DeliveryStatusBadge, isQueued, isRetrying } from '../components/delivery-status';
 import { Field, Link, Loading, Notice, usePolling, useTitle } from '../components/ui';
 import { ago, formatDateTime, formatPrecise, isoToLocalInput, localInputToIso } from '../format';
 import { WEBHOOKS, webhookEdit } from '../paths';
@@ -176,6 +176,8 @@ function Recover({ base, onDone }: { base: string; onDone: () => Promise<void> }
   );
 }
 
+const noun = (d: Delivery) => (d.resource_type === 'booking' ? 'booking' : 'order');
+
 function resourceOf(d: Delivery): string {
   if (d.test) return 'Test';
   return `${d.resource_type === 'booking' ? 'Booking' : 'Order'} #${d.resource_id}`;
@@ -195,6 +197,7 @@ function DeliveryRow({
   const [busy, setBusy] = useState(false);
   const detailsId = `attempts-${d.id}`;
   const pending = d.status === 'pending';
+  const queued = isQueued(d.status);
 
   async function resend() {
     setBusy(true);
@@ -233,6 +236,24 @@ function DeliveryRow({
         {pending && d.next_attempt_at && d.attempt_count > 0 && (
           <> · next try {ago(d.next_attempt_at)}</>
         )}
+        {d.event_count > 1 && <> · stands for {d.event_count} updates</>}
+        {d.status === 'blocked' && (
+          <> · waits until the earlier delivery about this {noun(d)} is done</>
+        )}
+        {d.status === 'superseded' && (
+          <>
+            {' '}
+            · {d.attempt_count > 0 ? 'not tried again' : 'not sent'}: the {noun(d)} was deleted
+            meanwhile
+            {d.superseded_by && (
+              <>
+                {' '}
+                (<code>{d.superseded_by}</code>)
+              </>
+            )}
+          </>
+        )}
+        {d.status === 'expired' && <> · not retried: older than the webhook's age limit</>}
       </p>
       <div className="actions">
         <button
@@ -248,8 +269,8 @@ function DeliveryRow({
           type="button"
           className="button small"
           onClick={resend}
-          disabled={busy || pending}
-          title={pending ? 'Already queued' : undefined}
+          disabled={busy || queued}
+          title={queued ? 'Already queued' : undefined}
         >
           Resend
         </button>

@@ -12,6 +12,13 @@ import {
   noErrors,
   useTitle,
 } from '../components/ui';
+import {
+  ADVANCED_DEFAULTS,
+  ADVANCED_FIELDS,
+  AdvancedSettings,
+  type AdvancedValues,
+  advancedBody,
+} from '../components/webhook-advanced';
 import { EVENT_GROUPS } from '../events';
 import { setFlash } from '../flash';
 import { WEBHOOKS } from '../paths';
@@ -19,7 +26,14 @@ import { navigate } from '../router';
 import { useFacilityPath } from '../session';
 import type { EventName, Facility, Webhook } from '../types';
 
-const FIELDS = ['url', 'username', 'password', 'events', 'description'] as const;
+const FIELDS = [
+  'url',
+  'username',
+  'password',
+  'events',
+  'description',
+  ...ADVANCED_FIELDS,
+] as const;
 
 interface Values {
   url: string;
@@ -27,9 +41,17 @@ interface Values {
   password: string;
   events: EventName[];
   description: string;
+  advanced: AdvancedValues;
 }
 
-const empty: Values = { url: '', username: '', password: '', events: [], description: '' };
+const empty: Values = {
+  url: '',
+  username: '',
+  password: '',
+  events: [],
+  description: '',
+  advanced: ADVANCED_DEFAULTS,
+};
 
 /** The URL as the server stores it (host case, default port); the text itself if not one yet. */
 function normalised(url: string): string {
@@ -70,6 +92,12 @@ export function WebhookFormPage({ id }: { id?: string }) {
                 password: '',
                 events: w.events,
                 description: w.description,
+                advanced: {
+                  ordering: w.ordering,
+                  coalesce_updates: w.coalesce_updates,
+                  supersede_on_delete: w.supersede_on_delete,
+                  max_age_hours: w.max_age_hours === null ? '' : String(w.max_age_hours),
+                },
               }
             : empty,
         );
@@ -90,16 +118,18 @@ export function WebhookFormPage({ id }: { id?: string }) {
     setBusy(true);
     setErrors(noErrors);
     try {
+      const { advanced, ...fields } = values;
+      const body = { ...fields, ...advancedBody(advanced) };
       if (editing) {
         // A blank password keeps the stored one.
-        const { password, ...rest } = values;
-        await api('PATCH', at(`/webhooks/${encodeURIComponent(id)}`), password ? values : rest);
+        const { password, ...rest } = body;
+        await api('PATCH', at(`/webhooks/${encodeURIComponent(id)}`), password ? body : rest);
         setFlash({ text: 'Webhook saved.' });
       } else {
         const created = await api<Webhook & { signing_secret: string }>(
           'POST',
           at('/webhooks'),
-          values,
+          body,
         );
         setFlash({
           text: `Webhook added. Changes to the chosen events are now sent to ${created.url}.`,
@@ -271,6 +301,11 @@ export function WebhookFormPage({ id }: { id?: string }) {
             />
           )}
         </Field>
+        <AdvancedSettings
+          values={values.advanced}
+          errors={err}
+          onChange={(next) => set('advanced', next)}
+        />
         <div className="actions">
           <button type="submit" className="button primary" disabled={busy}>
             {busy ? 'Saving…' : editing ? 'Save webhook' : 'Add webhook'}

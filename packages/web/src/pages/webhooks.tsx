@@ -158,12 +158,19 @@ function WebhookCard({
     setBusy(true);
     setResult({ ok: true, text: 'Sending a test…' });
     try {
-      const { attempt } = await api<{ delivery: Delivery; attempt: Attempt }>(
+      const { attempt } = await api<{ delivery: Delivery; attempt?: Attempt }>(
         'POST',
         at(`/webhooks/${w.id}/test`),
         {},
       );
-      setResult(testResult(attempt));
+      setResult(
+        attempt
+          ? testResult(attempt)
+          : {
+              ok: false,
+              text: 'Test queued, but not sent yet: no dispatcher picked it up. It stays in the delivery log.',
+            },
+      );
       void onChange();
     } catch (err) {
       setResult({ ok: false, text: messageOf(err) });

@@ -13,15 +13,18 @@ export interface Ui {
   page(viewport?: { width: number; height: number }): Promise<TestPage>;
 }
 
-/** Call at the top of a describe block: its own beforeAll hooks then run after these. */
-export function useUi(): Ui {
+/**
+ * Call at the top of a describe block: its own beforeAll hooks then run after these. `env`
+ * adds server settings (e.g. a longer retry schedule).
+ */
+export function useUi(env: Record<string, string> = {}): Ui {
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
   let receiver: TestReceiver | undefined;
   const open: TestPage[] = [];
   beforeAll(async () => {
     [server, browser, receiver] = await Promise.all([
-      startServer(),
+      startServer(env),
       launch(),
       TestReceiver.start(),
     ]);

@@ -1,7 +1,7 @@
 // Commands take globally unique ids (wh_…, msg_…, key_…) where the API takes them under a
 // facility: these find the facility, so the services can be called as the routes call them.
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import { type Database, DELIVERY_STATUSES } from '../../db/schema.js';
 import { CliError, EXIT } from '../errors.js';
 
 const missing = (what: string, id: string) =>
@@ -49,7 +49,7 @@ export async function deliveryCounts(db: Kysely<Database>, webhookId: string) {
     .where('webhook_id', '=', webhookId)
     .groupBy('status')
     .execute();
-  const counts: Record<string, number> = { pending: 0, succeeded: 0, failed: 0, paused: 0 };
+  const counts: Record<string, number> = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0]));
   for (const r of rows) counts[r.status] = Number(r.n);
   return counts;
 }

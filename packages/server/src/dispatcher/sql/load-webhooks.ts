@@ -8,6 +8,7 @@ export interface WebhookTarget {
   username: string;
   password_enc: string;
   signing_secret_enc: string | null;
+  max_age_hours: number | null;
   /** Enabled and its facility on the premium plan. */
   active: boolean;
 }
@@ -28,6 +29,7 @@ export async function loadWebhookTargets(
       'w.username',
       'w.password_enc',
       'w.signing_secret_enc',
+      'w.max_age_hours',
       'w.enabled',
       'f.plan',
     ])
@@ -43,6 +45,7 @@ export async function loadWebhookTargets(
         username: r.username,
         password_enc: r.password_enc,
         signing_secret_enc: r.signing_secret_enc,
+        max_age_hours: r.max_age_hours,
         active: r.enabled === 1 && r.plan === 'premium',
       },
     ]),

@@ -1,16 +1,17 @@
-// The dispatcher's batched SQL on each store: one claim, one batch of outcomes, and the lazy
+// The queue's batched SQL on each store: one claim, one batch of outcomes, and the lazy
 // commits around them, which must never leave the connection lazy for an API write.
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { claimDeliveries } from '../../src/dispatcher/sql/claim-deliveries.js';
-import { completeDeliveries } from '../../src/dispatcher/sql/complete-deliveries.js';
-import { lazily } from '../../src/dispatcher/sql/lazy-commit.js';
-import { nextDueAt } from '../../src/dispatcher/sql/next-due.js';
+import { webhookHealth } from '../../src/dispatcher/webhook-health.js';
+import { claim as claimDeliveries } from '../../src/queue/sql/claim.js';
+import { complete as completeDeliveries } from '../../src/queue/sql/complete.js';
+import { lazily } from '../../src/queue/sql/lazy-commit.js';
+import { nextDueAt } from '../../src/queue/sql/next-due.js';
 import { createTestStore, describeEachDialect, type TestStore } from '../support/stores.js';
 
 const NOW = 1_800_000_000_000;
 
-describeEachDialect('batched dispatcher SQL', (dialect) => {
+describeEachDialect('batched queue SQL', (dialect) => {
   let store: TestStore;
 
   beforeEach(async () => {
@@ -34,6 +35,10 @@ describeEachDialect('batched dispatcher SQL', (dialect) => {
           disabled_reason: null,
           disabled_at: null,
           description: '',
+          ordering: 'per_resource',
+          coalesce_updates: 1,
+          supersede_on_delete: 1,
+          max_age_hours: null,
           failing_since: id === 'w1' ? NOW - 1_000 : null,
           created_at: NOW,
           updated_at: NOW,
@@ -62,6 +67,10 @@ describeEachDialect('batched dispatcher SQL', (dialect) => {
           last_status_code: null,
           last_error: null,
           succeeded_at: null,
+          sequence: 1,
+          event_count: 1,
+          last_event_at: NOW,
+          superseded_by: null,
         })
         .execute();
     }
@@ -125,7 +134,6 @@ describeEachDialect('batched dispatcher SQL', (dialect) => {
       {
         leasedBy: 'me',
         now: NOW,
-        autoDisableAfterMs: 3_600_000,
         attempts: mine.map((id) => ({
           delivery_id: id,
           webhook_id: 'w1',
@@ -150,7 +158,17 @@ describeEachDialect('batched dispatcher SQL', (dialect) => {
           succeeded_at: NOW,
         })),
         paused: [],
-        verdicts: [{ webhookId: 'w1', succeeded: true, failedAt: undefined, gone: false }],
+        finals: [],
+        verdicts: [
+          {
+            webhookId: 'w1',
+            succeeded: true,
+            failedAt: undefined,
+            gone: false,
+            disableRequested: false,
+          },
+        ],
+        judge: (state, v) => webhookHealth(state, v, { now: NOW, autoDisableAfterMs: 3_600_000 }),
       },
       store.profile,
     );

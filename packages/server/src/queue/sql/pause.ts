@@ -1,23 +1,22 @@
 // Pausing is a status, not a filter in the claim query: the hot path stays one index walk.
-// A paused delivery is kept, and sent when its webhook and facility are active again.
+// A paused delivery is kept, and sent when its webhook and facility are active again. A test
+// trigger is never held: somebody is waiting for it, on a disabled webhook too.
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../../db/schema.js';
 
 /** Downgrade to free: hold every pending delivery of the facility. */
-export async function pauseFacilityDeliveries(
-  db: Kysely<Database>,
-  facilityId: string,
-): Promise<void> {
+export async function pauseFacility(db: Kysely<Database>, facilityId: string): Promise<void> {
   await db
     .updateTable('deliveries')
     .set({ status: 'paused' })
     .where('facility_id', '=', facilityId)
     .where('status', '=', 'pending')
+    .where('is_test', '=', 0)
     .execute();
 }
 
 /** Upgrade to premium: release held deliveries of enabled webhooks, due now. */
-export async function resumeFacilityDeliveries(
+export async function resumeFacility(
   db: Kysely<Database>,
   facilityId: string,
   now: number,
@@ -39,20 +38,18 @@ export async function resumeFacilityDeliveries(
 }
 
 /** A webhook disabled by its owner, by 410 Gone or by auto-disable: hold its pending work. */
-export async function pauseWebhookDeliveries(
-  db: Kysely<Database>,
-  webhookId: string,
-): Promise<void> {
+export async function pauseWebhook(db: Kysely<Database>, webhookId: string): Promise<void> {
   await db
     .updateTable('deliveries')
     .set({ status: 'paused' })
     .where('webhook_id', '=', webhookId)
     .where('status', '=', 'pending')
+    .where('is_test', '=', 0)
     .execute();
 }
 
 /** Re-enabled: release its held deliveries, unless the facility is on the free plan. */
-export async function resumeWebhookDeliveries(
+export async function resumeWebhook(
   db: Kysely<Database>,
   webhookId: string,
   now: number,

@@ -1,8 +1,9 @@
-// What retention deletes, in small batches of short statements so that the dispatcher's own
-// writes never wait long behind them. Only finished work goes: a delivery that is pending
-// (queued, retrying or being sent) or paused is never touched, however old.
+// What retention deletes from the queue, in small batches of short statements so that the
+// dispatcher's own writes never wait long behind them. Only finished work goes: a delivery that is pending
+// (queued, retrying or being sent), blocked or paused is never touched, however old.
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../../db/schema.js';
+import { FINAL, OPEN } from './resource-order.js';
 
 export interface PruneOptions {
   /** Epoch ms: rows older than this go. */
@@ -46,7 +47,7 @@ export async function pruneAttempts(db: Kysely<Database>, o: PruneOptions): Prom
             selectFrom('deliveries as d')
               .select('d.id')
               .whereRef('d.id', '=', 'attempts.delivery_id')
-              .where('d.status', 'in', ['pending', 'paused']),
+              .where('d.status', 'in', OPEN),
           ),
         ),
       )
@@ -60,7 +61,7 @@ export async function pruneAttempts(db: Kysely<Database>, o: PruneOptions): Prom
 }
 
 /**
- * Succeeded and failed deliveries created before the cutoff and not attempted since (a
+ * Finished deliveries (succeeded, failed, superseded, expired) created before the cutoff and not attempted since (a
  * resend keeps a delivery), with their remaining attempts (ON DELETE CASCADE). Webhook by
  * webhook, on the (webhook_id, created_at) index.
  */
@@ -75,7 +76,7 @@ export async function pruneDeliveries(db: Kysely<Database>, o: PruneOptions): Pr
           .select('id')
           .where('webhook_id', '=', webhookId)
           .where('created_at', '<', o.cutoff)
-          .where('status', 'in', ['succeeded', 'failed'])
+          .where('status', 'in', FINAL)
           .where((eb) =>
             eb.or([eb('last_attempt_at', 'is', null), eb('last_attempt_at', '<', o.cutoff)]),
           )
@@ -87,40 +88,12 @@ export async function pruneDeliveries(db: Kysely<Database>, o: PruneOptions): Pr
       const result = await db
         .deleteFrom('deliveries')
         .where('id', 'in', ids)
-        .where('status', 'in', ['succeeded', 'failed'])
+        .where('status', 'in', FINAL)
         .executeTakeFirst();
       deleted += Number(result.numDeletedRows);
       await o.breathe();
       if (ids.length < o.batchSize) break;
     }
-  }
-  return deleted;
-}
-
-/**
- * Outbox rows created before the cutoff. Nothing reads an event after its fan-out (each
- * delivery carries its event, resource type and id), so a delivery still queued is not
- * affected by its event row going.
- */
-export async function pruneEvents(db: Kysely<Database>, o: PruneOptions): Promise<number> {
-  let deleted = 0;
-  while (!o.stopped()) {
-    const result = await db
-      .deleteFrom('events')
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('events')
-          .select('id')
-          .where('created_at', '<', o.cutoff)
-          .orderBy('created_at')
-          .limit(o.batchSize),
-      )
-      .executeTakeFirst();
-    const n = Number(result.numDeletedRows);
-    deleted += n;
-    if (n === 0) break;
-    await o.breathe();
-    if (n < o.batchSize) break;
   }
   return deleted;
 }

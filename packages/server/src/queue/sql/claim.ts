@@ -7,19 +7,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { DialectProfile } from '../../db/dialect.js';
 import type { Database } from '../../db/schema.js';
+import type { Claimed } from '../types.js';
 import { lazily } from './lazy-commit.js';
-
-export interface Claimed {
-  id: string;
-  webhook_id: string;
-  facility_id: string;
-  resource_id: number;
-  event: string;
-  tries: number;
-  attempt_count: number;
-  is_test: number;
-  created_at: number;
-}
 
 export interface ClaimOptions {
   now: number;
@@ -33,7 +22,7 @@ export interface ClaimOptions {
   limitedTo?: number;
 }
 
-export async function claimDeliveries(
+export async function claim(
   db: Kysely<Database>,
   profile: DialectProfile,
   o: ClaimOptions,
@@ -74,7 +63,8 @@ export async function claimDeliveries(
       order by next_attempt_at
       limit ${o.limit}
     )
-    returning id, webhook_id, facility_id, resource_id, event, tries, attempt_count, is_test, created_at
+    returning id, webhook_id, facility_id, resource_type, resource_id, event, tries,
+              attempt_count, is_test, created_at, sequence, last_event_at
   `;
   if (o.excludeWebhooks.length > 0 && !(await othersAreDue(db, o))) return [];
   if (!profile.lazyCommit.oneStatement) return (await query.execute(db)).rows;

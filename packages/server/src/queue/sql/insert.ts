@@ -1,8 +1,8 @@
-// The outbox's fan-out: an event's deliveries, inserted a statement per 16 rows, each
-// statement built once for its number of rows (see hot-query.ts).
+// New deliveries, inserted a statement per 16 rows, each statement built once for its number
+// of rows (see hot-query.ts).
 import type { Kysely } from 'kysely';
-import { type HotQuery, hotQuery } from '../db/hot-query.js';
-import type { Database, DeliveriesTable } from '../db/schema.js';
+import { type HotQuery, hotQuery } from '../../db/hot-query.js';
+import type { Database, DeliveriesTable } from '../../db/schema.js';
 
 // Every column, so that a template never depends on which ones a row happens to leave out.
 const DELIVERY_COLUMNS = Object.keys({
@@ -24,6 +24,10 @@ const DELIVERY_COLUMNS = Object.keys({
   last_status_code: 1,
   last_error: 1,
   succeeded_at: 1,
+  sequence: 1,
+  event_count: 1,
+  last_event_at: 1,
+  superseded_by: 1,
 } satisfies Record<keyof DeliveriesTable, 1>) as (keyof DeliveriesTable)[];
 
 // Parameters are named "<column><row>": `names[row][column]`.

@@ -5,7 +5,7 @@ import type { Database } from '../../db/schema.js';
  * Gives back claimed deliveries this dispatcher will not send (it is stopping, their lease
  * is too short to start an attempt, or their receiver is failing): due now, for anyone.
  */
-export async function releaseDeliveries(
+export async function release(
   db: Kysely<Database>,
   ids: string[],
   leasedBy: string,

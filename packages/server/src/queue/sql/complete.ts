@@ -1,53 +1,57 @@
 // Record a batch of finished attempts in one transaction: the attempt rows, the deliveries'
 // new state, and what the outcomes mean for their webhooks (failing since, auto-disable,
-// 410 Gone). A batch is a handful of statements whatever its size — one INSERT … SELECT and
+// 410 Gone — decided by the batch's `judge`, applied here). A batch is a handful of statements whatever its size — one INSERT … SELECT and
 // one UPDATE … FROM (VALUES …) — so the store's cost per delivery stays low.
-import { CompiledQuery, type Insertable, type Kysely, type Transaction } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { DialectProfile } from '../../db/dialect.js';
 import type { AttemptsTable, Database } from '../../db/schema.js';
-import { pauseWebhookDeliveries } from '../../deliveries/pause.js';
-import type { DeliveryUpdate } from '../next-state.js';
+import type { BatchVerdict, DeliveryUpdate, HealthChange, WebhookHealthState } from '../types.js';
+import { Params, valuesList } from './batch-sql.js';
 import { lazily } from './lazy-commit.js';
-import { releaseDeliveries } from './release-deliveries.js';
-
-export interface WebhookVerdict {
-  webhookId: string;
-  /** Any success in this batch clears the failing streak. */
-  succeeded: boolean;
-  /** The first failure's time in this batch, when none succeeded. */
-  failedAt: number | undefined;
-  /** The receiver answered 410 Gone. */
-  gone: boolean;
-}
+import { pauseWebhook } from './pause.js';
+import { release } from './release.js';
+import { lockResources, promoteNext, type ResourceKey, sortedKeys } from './resource-order.js';
 
 export interface CompletionBatch {
   leasedBy: string;
   now: number;
-  autoDisableAfterMs: number;
   attempts: Insertable<AttemptsTable>[];
   updates: DeliveryUpdate[];
   /** Deliveries whose webhook or facility turned inactive before they were sent. */
   paused: string[];
-  /** Claimed but not sent (see releaseDeliveries): due again at once, for anyone. */
+  /** Claimed but not sent (see release.ts): due again at once, for anyone. */
   released?: string[];
-  verdicts: WebhookVerdict[];
+  /**
+   * The resources whose delivery became final here (not tests): their lines move on, the
+   * next blocked delivery of each becoming due.
+   */
+  finals: ResourceKey[];
+  verdicts: BatchVerdict[];
+  /** What a verdict means for its webhook (dispatcher/webhook-health.ts). */
+  judge: (state: WebhookHealthState, verdict: BatchVerdict) => HealthChange;
 }
 
 export interface CompletionResult {
   disabled: { webhookId: string; reason: string }[];
+  /** Blocked deliveries that became due because the one before them is final. */
+  promoted: number;
 }
 
 /**
  * The batch commits lazily (DialectProfile.lazyCommit): a batch lost in a machine crash
  * leaves its deliveries leased, and they are sent again when the lease ends.
  */
-export async function completeDeliveries(
+export async function complete(
   db: Kysely<Database>,
   batch: CompletionBatch,
   profile: DialectProfile,
 ): Promise<CompletionResult> {
   const disabled: CompletionResult['disabled'] = [];
+  let promoted = 0;
+  const keys = sortedKeys(batch.finals);
   const work = async (trx: Transaction<Database>) => {
+    // Before any delivery of theirs changes: the enqueue takes these locks first too.
+    await lockResources(trx, profile, keys);
     await insertAttempts(trx, profile, batch.attempts);
     await updateDeliveries(trx, profile, batch.leasedBy, batch.updates);
     if (batch.paused.length > 0) {
@@ -59,50 +63,13 @@ export async function completeDeliveries(
         .execute();
     }
     if (batch.released && batch.released.length > 0) {
-      await releaseDeliveries(trx, batch.released, batch.leasedBy, batch.now);
+      await release(trx, batch.released, batch.leasedBy, batch.now);
     }
+    promoted = await promoteNext(trx, profile, keys, batch.now);
     await recordVerdicts(trx, batch, disabled);
   };
   await lazily(db, profile, work);
-  return { disabled };
-}
-
-// The two batch statements go to the driver as text and parameters. Built with Kysely's
-// `sql` template, every value of a 256-row VALUES list became an operation node to create,
-// freeze and compile again each batch: ~5% of the dispatcher's CPU (profiled with
-// `npm run bench -- --cpu-prof`). Joining strings costs next to nothing.
-
-/** Collects parameters and answers each one's placeholder in the store's own spelling. */
-class Params {
-  readonly values: unknown[] = [];
-  constructor(private readonly dialect: DialectProfile['name']) {}
-
-  add(value: unknown): string {
-    this.values.push(value);
-    return this.dialect === 'postgres' ? `$${this.values.length}` : '?';
-  }
-
-  query<R>(text: string): CompiledQuery<R> {
-    return CompiledQuery.raw(text, this.values) as CompiledQuery<R>;
-  }
-}
-
-/**
- * A VALUES list whose first row casts each column, so PostgreSQL types the parameters
- * (SQLite ignores the casts' types beyond affinity). `cast(… as …)` reads the same in both.
- */
-function valuesList(p: Params, rows: readonly unknown[][], types: readonly string[]): string {
-  const out: string[] = new Array(rows.length);
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r]!;
-    let text = '(';
-    for (let c = 0; c < row.length; c++) {
-      if (c > 0) text += ', ';
-      text += r === 0 ? `cast(${p.add(row[c])} as ${types[c]})` : p.add(row[c]);
-    }
-    out[r] = `${text})`;
-  }
-  return out.join(', ');
+  return { disabled, promoted };
 }
 
 async function insertAttempts(
@@ -209,7 +176,10 @@ async function recordVerdicts(
   batch: CompletionBatch,
   disabled: CompletionResult['disabled'],
 ): Promise<void> {
-  const recovered = batch.verdicts.filter((v) => v.succeeded).map((v) => v.webhookId);
+  // A success ends a failing streak whatever came before: no need to read the webhook.
+  const recovered = batch.verdicts
+    .filter((v) => v.succeeded && !v.disableRequested)
+    .map((v) => v.webhookId);
   if (recovered.length > 0) {
     await trx
       .updateTable('webhooks')
@@ -218,38 +188,53 @@ async function recordVerdicts(
       .where('failing_since', 'is not', null)
       .execute();
   }
-  for (const v of batch.verdicts) {
-    if (v.succeeded) continue;
-    let reason: string | undefined;
-    if (v.gone) {
-      reason = 'The receiver answered 410 Gone: it asked us to stop sending.';
-    } else if (v.failedAt !== undefined) {
+  const failed = batch.verdicts.filter((v) => !v.succeeded || v.disableRequested);
+  if (failed.length === 0) return;
+  const states = await trx
+    .selectFrom('webhooks')
+    .select(['id', 'enabled', 'failing_since'])
+    .where(
+      'id',
+      'in',
+      failed.map((v) => v.webhookId),
+    )
+    .execute();
+  const byId = new Map(states.map((s) => [s.id, s]));
+  for (const v of failed) {
+    const row = byId.get(v.webhookId);
+    if (!row) continue; // deleted meanwhile
+    const change = batch.judge({ enabled: row.enabled === 1, failingSince: row.failing_since }, v);
+    if (change.failingSince === null && row.failing_since !== null) {
       await trx
         .updateTable('webhooks')
-        .set({ failing_since: v.failedAt })
+        .set({ failing_since: null })
+        .where('id', '=', v.webhookId)
+        .execute();
+    }
+    if (change.failingSince !== null && row.failing_since === null) {
+      // Only the first failure of a streak sets it, should two dispatchers race.
+      await trx
+        .updateTable('webhooks')
+        .set({ failing_since: change.failingSince })
         .where('id', '=', v.webhookId)
         .where('failing_since', 'is', null)
         .execute();
-      const hours = Math.round(batch.autoDisableAfterMs / 3_600_000);
-      const stale = await trx
-        .selectFrom('webhooks')
-        .select('id')
-        .where('id', '=', v.webhookId)
-        .where('enabled', '=', 1)
-        .where('failing_since', '<=', batch.now - batch.autoDisableAfterMs)
-        .executeTakeFirst();
-      if (stale) reason = `Every delivery failed for ${hours} hours; disabled automatically.`;
     }
-    if (reason) {
+    if (change.disable) {
       const result = await trx
         .updateTable('webhooks')
-        .set({ enabled: 0, disabled_reason: reason, disabled_at: batch.now, updated_at: batch.now })
+        .set({
+          enabled: 0,
+          disabled_reason: change.disable,
+          disabled_at: batch.now,
+          updated_at: batch.now,
+        })
         .where('id', '=', v.webhookId)
         .where('enabled', '=', 1)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) > 0) {
-        await pauseWebhookDeliveries(trx, v.webhookId);
-        disabled.push({ webhookId: v.webhookId, reason });
+        await pauseWebhook(trx, v.webhookId);
+        disabled.push({ webhookId: v.webhookId, reason: change.disable });
       }
     }
   }
