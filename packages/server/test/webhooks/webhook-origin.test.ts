@@ -14,14 +14,15 @@ const PASSWORD = 'the-stored-password';
 const basicOf = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-describeEachDialect('moving a webhook to another origin', (dialect) => {
+describeEachDialect('giving a webhook a new URL', (dialect) => {
   let h: Harness;
   let fac: TestFacility;
   let owner: TestReceiver;
   let thief: TestReceiver;
   let api: WebhooksApi;
   beforeAll(async () => {
-    h = await createHarness(dialect);
+    // Test triggers are sent by a dispatcher, as in `serve`.
+    h = await createHarness(dialect, {}, { dispatcher: true });
     [owner, thief] = await Promise.all([TestReceiver.start(), TestReceiver.start()]);
     fac = await createFacility(h);
     // What the attacker holds: a key that may manage webhooks, nothing else.
