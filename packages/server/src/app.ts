@@ -26,6 +26,8 @@ import { facilityRoutes } from './facilities/facilities.routes.js';
 import { healthRoutes } from './health/health.routes.js';
 import { frameworkErrors, installErrorHandler } from './http/error-handler.js';
 import { echoRequestIds, requestIdOf } from './http/request-id.js';
+import { securityHeaders } from './http/security-headers.js';
+import { guardPaths } from './http/url-guard.js';
 import { validatorCompiler } from './http/validation.js';
 import { type Logger, requestLogger } from './logger.js';
 import type { Metrics } from './metrics/metrics.js';
@@ -79,6 +81,11 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
+/** A hop count as proxy-addr takes it: the first `hops` addresses back are proxies. */
+function trustProxyOption(setting: Config['trustProxy']) {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
+}
+
 export async function buildApp(deps: AppDeps): Promise<App> {
   const fastify = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -89,12 +96,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     childLoggerFactory: (logger, bindings, options) =>
       requestLogger(logger as Logger, bindings, options) as FastifyBaseLogger,
     frameworkErrors,
+    // TABLEHOOKS_TRUST_PROXY: request.ip (rate limits, logs) from X-Forwarded-For, as far as trusted.
+    trustProxy: trustProxyOption(deps.config.trustProxy),
   }).withTypeProvider<TypeBoxTypeProvider>();
   const app: App = fastify;
   deps.sessions ??= createSessionAuth(deps);
   app.decorate('deps', deps);
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandler(app);
+  // Headers first, so that even the refusal of a malformed path carries them.
+  await securityHeaders(app);
+  guardPaths(app);
   echoRequestIds(app);
 
   await app.register(swagger, {

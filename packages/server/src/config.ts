@@ -37,6 +37,13 @@ export interface Config {
   retentionDays: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
+   * Who may set the client address through X-Forwarded-For: false (nobody, the socket's
+   * peer is the client), a number of proxy hops in front of us, or the proxies' addresses.
+   */
+  trustProxy: false | number | string[];
+  /** When set, /metrics needs `Authorization: Bearer <token>`; unset, it answers this machine only. */
+  metricsToken: string | undefined;
+  /**
    * Where receivers reach this API, for the Link header of every trigger (no trailing slash);
    * undefined: the address it is served on.
    */
@@ -68,6 +75,10 @@ export const defaults: Config = {
   sessionTtlMs: 12 * 3600 * 1000,
   retentionDays: 30,
   logLevel: 'info',
+  // Off: behind no proxy, a client could otherwise pick its own address (and so its own
+  // rate-limit bucket) by sending X-Forwarded-For.
+  trustProxy: false,
+  metricsToken: undefined,
   publicUrl: undefined,
 };
 
@@ -135,6 +146,40 @@ function schedule(env: Env, name: string, fallback: number[]): number[] {
     );
   }
   return parts.map(Number);
+}
+
+function trustProxy(env: Env): Config['trustProxy'] {
+  const name = 'TABLEHOOKS_TRUST_PROXY';
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'off' || raw === 'false' || raw === '0') {
+    return false;
+  }
+  // One proxy in front (nginx, Caddy, a load balancer): the address it appended, the last
+  // in X-Forwarded-For, is the client; whatever the client itself put before it is ignored.
+  if (raw === 'on' || raw === 'true') return 1;
+  if (/^\d+$/.test(raw)) return int(env, name, 1, 1, 10);
+  try {
+    return cidrs(env, name);
+  } catch {
+    throw new ConfigError(
+      name,
+      `expected off, on, a number of proxy hops, or the proxies' addresses (CIDRs), got "${env[name]}"`,
+    );
+  }
+}
+
+function metricsToken(env: Env): string | undefined {
+  const raw = env.TABLEHOOKS_METRICS_TOKEN;
+  if (raw === undefined || raw === '') return undefined;
+  // A bearer token travels in a header: printable ASCII without spaces, and long enough
+  // that nobody guesses it (openssl rand -hex 32).
+  if (!/^[\x21-\x7e]{16,512}$/.test(raw)) {
+    throw new ConfigError(
+      'TABLEHOOKS_METRICS_TOKEN',
+      'expected 16 to 512 printable characters without spaces (openssl rand -hex 32)',
+    );
+  }
+  return raw;
 }
 
 function publicUrl(env: Env): string | undefined {
@@ -263,6 +308,8 @@ export function loadConfig(env: Env = process.env): Config {
       'trace',
       'silent',
     ] as const),
+    trustProxy: trustProxy(env),
+    metricsToken: metricsToken(env),
   };
   if (config.leaseMs <= config.deliveryTimeoutMs) {
     throw new ConfigError(

@@ -16,8 +16,42 @@ export const redactPaths = [
   'headers.authorization',
 ];
 
+/**
+ * A URL as it may be logged: the query string goes, whole. Clients do send keys there
+ * (`?api_key=…`, even the operator key); they are refused, but a log line must not keep them,
+ * and a query's names can be secrets as much as its values.
+ */
+export function loggableUrl(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : `${url.slice(0, q)}?[redacted]`;
+}
+
+// Fastify's own request serializer, but with loggableUrl; a logger's serializers take
+// precedence over Fastify's defaults.
+const serializers = {
+  req: (req: { method?: string; url?: string; host?: string; ip?: string }) => ({
+    method: req.method,
+    url: typeof req.url === 'string' ? loggableUrl(req.url) : req.url,
+    host: req.host,
+    remoteAddress: req.ip,
+  }),
+  // Node's parse errors carry the raw bytes of the request (rawPacket, a Buffer; Fastify logs
+  // them at debug). Walking a Buffer, the wildcard redaction threw an uncaught TypeError: a
+  // malformed request crashed the process at log level debug or trace. Bytes are left out.
+  err: (err: Error) => {
+    const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(out ?? {})) {
+      if (value instanceof Uint8Array) delete out[key];
+    }
+    return out;
+  },
+};
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: redactPaths, censor: '[redacted]' } }, destination);
+  return pino(
+    { level, serializers, redact: { paths: redactPaths, censor: '[redacted]' } },
+    destination,
+  );
 }
 
 export type { Logger };

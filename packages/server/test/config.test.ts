@@ -56,10 +56,30 @@ describe('configuration', () => {
     ['TABLEHOOKS_OPERATOR_KEY', 'short'],
     ['DATABASE_URL', 'mysql://root@localhost/test'],
     ['DATABASE_URL', 'not a url'],
+    ['TABLEHOOKS_TRUST_PROXY', 'yes please'],
+    ['TABLEHOOKS_TRUST_PROXY', '11'],
+    ['TABLEHOOKS_TRUST_PROXY', '10.0.0.0/40'],
+    ['TABLEHOOKS_METRICS_TOKEN', 'short'],
+    ['TABLEHOOKS_METRICS_TOKEN', 'has a space in the middle'],
   ])('refuses %s=%s with a message that names it', (name, value) => {
     const attempt = () => loadConfig({ [name]: value });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(new RegExp(`^${name}: `));
+  });
+
+  it('trusts no proxy and serves metrics to this machine only unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ trustProxy: false, metricsToken: undefined });
+    const trust = (value: string) => loadConfig({ TABLEHOOKS_TRUST_PROXY: value }).trustProxy;
+    expect(trust('off')).toBe(false);
+    expect(trust('false')).toBe(false);
+    expect(trust('0')).toBe(false);
+    // One reverse proxy in front: only the address it appended counts.
+    expect(trust('on')).toBe(1);
+    expect(trust('TRUE')).toBe(1);
+    expect(trust('2')).toBe(2);
+    expect(trust('127.0.0.1, 10.0.0.0/8')).toEqual(['127.0.0.1', '10.0.0.0/8']);
+    const token = 'a'.repeat(32);
+    expect(loadConfig({ TABLEHOOKS_METRICS_TOKEN: token }).metricsToken).toBe(token);
   });
 
   it('requires a shared secret key when the store is PostgreSQL', () => {

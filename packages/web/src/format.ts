@@ -6,17 +6,38 @@ const timeWithSeconds = new Intl.DateTimeFormat(undefined, {
   timeStyle: 'medium',
 });
 
-export const formatDateTime = (iso: string | null | undefined): string =>
-  iso ? dateTime.format(new Date(iso)) : '—';
+/** The moment `iso` names, or undefined when the browser can't read it as one. */
+function momentOf(iso: string): number | undefined {
+  const ms = new Date(iso).getTime();
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+// Each formatter is total: a value the browser can't read (a leap second stored before the
+// API refused them, a format from a newer server) is shown as the text it is. A throw here
+// would take down the whole page that lists it, for every booking on it.
+function formatWith(format: Intl.DateTimeFormat, iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const ms = momentOf(iso);
+  if (ms === undefined) return String(iso);
+  try {
+    return format.format(ms);
+  } catch {
+    return String(iso);
+  }
+}
+
+export const formatDateTime = (iso: string | null | undefined): string => formatWith(dateTime, iso);
 
 export const formatPrecise = (iso: string | null | undefined): string =>
-  iso ? timeWithSeconds.format(new Date(iso)) : '—';
+  formatWith(timeWithSeconds, iso);
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 export function ago(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '—';
-  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  const ms = momentOf(iso);
+  if (ms === undefined) return String(iso);
+  const seconds = Math.round((ms - now) / 1000);
   const abs = Math.abs(seconds);
   if (abs < 45) return relative.format(seconds, 'second');
   if (abs < 2700) return relative.format(Math.round(seconds / 60), 'minute');

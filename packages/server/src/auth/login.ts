@@ -1,70 +1,27 @@
-// Checking a UI user's email and password, with a brake on guessing.
+// Checking a UI user's email and password, with a brake on guessing that one stranger can't
+// turn into a lock-out of others.
+//
+// Three buckets, each counted before the password is hashed (login-limiter.ts):
+// - this email from this address: 10 tries in 15 minutes. Only the guesser is slowed.
+// - this email from anywhere: 50. Guessing from many addresses stays slow.
+// - anything from this address: 50. One address can't spray guesses over many emails.
+// The last two could be filled by a stranger to lock a real user out (behind the same office
+// router, or by guessing their email). So a browser that has logged in to this email before
+// carries a device cookie (sealed, HttpOnly), and is held only by the first bucket: the
+// stranger's failures never reach it. (OWASP: "slow down online guessing with device cookies".)
 import type { AppDeps } from '../app.js';
-import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { verifyPassword } from '../security/hashing.js';
+import { type Bucket, LoginLimiter } from './login-limiter.js';
 import { clientOf } from './rate-limit.js';
 
-export const LOGIN_WINDOW_MS = 15 * 60_000;
-export const LOGIN_MAX_FAILURES = 10;
-// Bounds the limiter's memory under a flood of distinct emails or addresses.
-const MAX_TRACKED_KEYS = 50_000;
+export const LOGIN_LIMITS = { emailAndAddress: 10, email: 50, address: 50 } as const;
 // Verified against when the email is unknown, so that both answers cost one scrypt at the
 // real cost: the response time does not tell which emails have an account. (Random salt and
 // hash with the parameters hashPassword uses; no password matches it.)
 const DUMMY_HASH =
   'scrypt$131072$8$1$nogsaWnB1O7CdVKT8WB/nQ==$RMsry7tSrLhc6Gr98SPEtuflZAIV+591CSd9k7Pgly4=';
-
-/**
- * Failed logins per key (an email, an IP address) in a sliding window. In memory, per
- * process: with several API processes an attacker gets this many tries per process, and a
- * restart forgets the count. That still turns online guessing from thousands a second into
- * a handful a minute; a shared limit would need a table written on every failure.
- */
-export class LoginLimiter {
-  private readonly failures = new Map<string, number[]>();
-
-  constructor(private readonly clock: Clock) {}
-
-  /** Seconds until the next try is allowed, or 0 when it is allowed now. */
-  retryAfter(keys: string[]): number {
-    const now = this.clock.now();
-    let wait = 0;
-    for (const key of keys) {
-      const recent = this.recent(key, now);
-      if (recent.length >= LOGIN_MAX_FAILURES) {
-        const freedAt = recent[recent.length - LOGIN_MAX_FAILURES]! + LOGIN_WINDOW_MS;
-        wait = Math.max(wait, Math.ceil((freedAt - now) / 1000));
-      }
-    }
-    return wait;
-  }
-
-  fail(keys: string[]): void {
-    const now = this.clock.now();
-    for (const key of keys) {
-      const recent = this.recent(key, now);
-      recent.push(now);
-      this.failures.delete(key);
-      this.failures.set(key, recent);
-    }
-    // Map keeps insertion order, and fail() re-inserts: the first keys are the stalest.
-    for (const key of this.failures.keys()) {
-      if (this.failures.size <= MAX_TRACKED_KEYS) break;
-      this.failures.delete(key);
-    }
-  }
-
-  reset(key: string): void {
-    this.failures.delete(key);
-  }
-
-  private recent(key: string, now: number): number[] {
-    const list = (this.failures.get(key) ?? []).filter((t) => now - t < LOGIN_WINDOW_MS);
-    if (list.length === 0) this.failures.delete(key);
-    return list;
-  }
-}
+const DEVICE_PURPOSE = 'th_device';
 
 export interface LoginUser {
   id: string;
@@ -73,29 +30,71 @@ export interface LoginUser {
   role: 'owner' | 'staff';
 }
 
-export function loginService(deps: Pick<AppDeps, 'store' | 'clock'>) {
+export interface LoginAttempt {
+  email: string;
+  password: string;
+  /** Picks the account when the email has one in several facilities; else the oldest. */
+  facilityId?: string | undefined;
+  ip: string;
+  /** The th_device cookie, if the browser sent one. */
+  device?: string | undefined;
+}
+
+export function loginService(deps: Pick<AppDeps, 'store' | 'clock' | 'secretBox'>) {
   const limiter = new LoginLimiter(deps.clock);
+
+  const deviceKnows = (device: string | undefined, email: string): boolean => {
+    if (!device) return false;
+    try {
+      return deps.secretBox.open(device, DEVICE_PURPOSE) === email;
+    } catch {
+      return false;
+    }
+  };
+
+  async function findUser(email: string, facilityId: string | undefined) {
+    let query = deps.store.db
+      .selectFrom('users')
+      .select(['id', 'facility_id', 'email', 'role', 'password_hash'])
+      .where('email', '=', email);
+    if (facilityId !== undefined) query = query.where('facility_id', '=', facilityId);
+    return query.orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+  }
+
   return {
     limiter,
-    /** The user, or an AppError: 429 (with retryAfter) or a 401 that never says which part was wrong. */
-    async check(emailInput: string, password: string, ip: string): Promise<LoginUser> {
-      const email = emailInput.trim().toLowerCase();
+    /** The user and a device cookie value, or an AppError: 429 (retryAfter), 503 busy, 401. */
+    async check(attempt: LoginAttempt): Promise<{ user: LoginUser; device: string }> {
+      const email = attempt.email.trim().toLowerCase();
       // An IPv6 client owns a whole /64, so that is what counts as one address.
-      const keys = [`email:${email}`, `ip:${clientOf(ip)}`];
-      const wait = limiter.retryAfter(keys);
+      const client = clientOf(attempt.ip);
+      const pair: Bucket = { key: `pair:${email}|${client}`, max: LOGIN_LIMITS.emailAndAddress };
+      const shared: Bucket[] = [
+        { key: `email:${email}`, max: LOGIN_LIMITS.email },
+        { key: `address:${client}`, max: LOGIN_LIMITS.address },
+      ];
+      const held = deviceKnows(attempt.device, email) ? [pair] : [pair, ...shared];
+      const wait = limiter.retryAfter(held);
       if (wait > 0) throw new TooManyLogins(wait);
-      const user = await deps.store.db
-        .selectFrom('users')
-        .select(['id', 'facility_id', 'email', 'role', 'password_hash'])
-        .where('email', '=', email)
-        .executeTakeFirst();
-      const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
-      if (!user || !ok) {
-        limiter.fail(keys);
-        throw new AppError('unauthorized', 'wrong email or password');
+      // Counted now, before the first await: forty concurrent guesses don't all get checked.
+      const takeBack = limiter.count([pair, ...shared].map((b) => b.key));
+      let user: Awaited<ReturnType<typeof findUser>>;
+      let ok: boolean;
+      try {
+        user = await findUser(email, attempt.facilityId);
+        ok = await verifyPassword(attempt.password, user?.password_hash ?? DUMMY_HASH);
+      } catch (err) {
+        // Not checked (hashing busy, database away): not a guess.
+        takeBack();
+        throw err;
       }
-      limiter.reset(`email:${email}`);
-      return { id: user.id, facility_id: user.facility_id, email: user.email, role: user.role };
+      if (!user || !ok) throw new AppError('unauthorized', 'wrong email or password');
+      takeBack();
+      limiter.reset(pair.key);
+      return {
+        user: { id: user.id, facility_id: user.facility_id, email: user.email, role: user.role },
+        device: deps.secretBox.seal(email, DEVICE_PURPOSE),
+      };
     },
   };
 }

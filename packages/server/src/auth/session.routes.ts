@@ -6,14 +6,17 @@ import type { App } from '../app.js';
 import { AppError } from '../errors.js';
 import { findFacility } from '../facilities/facilities.repository.js';
 import { PlanSchema } from '../facilities/facilities.schemas.js';
-import { errors, iso } from '../http/schemas.js';
+import { errors, FacilityIdParam, iso } from '../http/schemas.js';
 import { principalOf } from './authenticate.js';
 import { loginService, TooManyLogins } from './login.js';
 import {
   cameOverHttps,
   clearedSessionCookies,
+  cookieOf,
   createSessionAuth,
   csrfTokenOf,
+  DEVICE_COOKIE,
+  deviceCookie,
   sessionCookies,
   sessionTokenOf,
 } from './sessions.js';
@@ -41,6 +44,12 @@ const LoginBody = Type.Object(
   {
     email: Type.String({ minLength: 1, maxLength: 254 }),
     password: Type.String({ minLength: 1, maxLength: 1024, writeOnly: true }),
+    facility_id: Type.Optional({
+      ...FacilityIdParam,
+      description:
+        'Only for an email that has an account in several facilities: which one to log in to ' +
+        '(without it, the oldest account)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -87,20 +96,33 @@ export async function sessionRoutes(app: App): Promise<void> {
       schema: {
         tags,
         summary: 'Log in to the settings UI; sets the th_session cookie',
+        description:
+          '429 (with Retry-After) after 10 failures for this email from this address in 15 ' +
+          'minutes, or 50 for the email or from the address unless this browser has logged in ' +
+          'to the email before (th_device cookie). 503 (with Retry-After) when too many log-ins ' +
+          'are being checked at once.',
         body: LoginBody,
-        response: { 200: SessionSchema, ...errors(400, 401, 429) },
+        response: { 200: SessionSchema, ...errors(400, 401, 429, 503) },
       },
     },
     async (request, reply) => {
-      let user: Awaited<ReturnType<typeof login.check>>;
+      let checked: Awaited<ReturnType<typeof login.check>>;
       try {
-        user = await login.check(request.body.email, request.body.password, request.ip);
+        checked = await login.check({
+          email: request.body.email,
+          password: request.body.password,
+          facilityId: request.body.facility_id,
+          ip: request.ip,
+          device: cookieOf(request, DEVICE_COOKIE),
+        });
       } catch (err) {
         if (err instanceof TooManyLogins) reply.header('retry-after', err.retryAfterSeconds);
         throw err;
       }
+      const { user, device } = checked;
       const { token, expiresAt } = await sessions.create(user);
-      reply.header('set-cookie', sessionCookies(token, cameOverHttps(request)));
+      const secure = cameOverHttps(request);
+      reply.header('set-cookie', [...sessionCookies(token, secure), deviceCookie(device, secure)]);
       reply.header('cache-control', 'no-store');
       request.log.info({ user: user.id, facility: user.facility_id }, 'logged in');
       return describe(user, token, expiresAt);

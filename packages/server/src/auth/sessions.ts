@@ -25,18 +25,30 @@ export const CSRF_HEADER = 'x-csrf-token';
 const SLIDE_RESOLUTION_MS = 60_000;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The session token from the Cookie header, if any. */
-export function sessionTokenOf(request: FastifyRequest): string | undefined {
+// Marks a browser that has logged in to an email before (auth/login.ts): its log-ins are not
+// held by the limits a stranger can fill. Sent to the log-in route only.
+export const DEVICE_COOKIE = 'th_device';
+const DEVICE_MAX_AGE_S = 180 * 24 * 3600;
+
+/** A cookie's value from the Cookie header, if it is there. */
+export function cookieOf(request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie;
   if (typeof header !== 'string') return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) {
-      const value = part.slice(eq + 1).trim();
-      return /^[A-Za-z0-9_-]{20,100}$/.test(value) ? value : undefined;
-    }
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
+}
+
+/** The session token from the Cookie header, if any. */
+export function sessionTokenOf(request: FastifyRequest): string | undefined {
+  const value = cookieOf(request, SESSION_COOKIE);
+  return value !== undefined && /^[A-Za-z0-9_-]{20,100}$/.test(value) ? value : undefined;
+}
+
+export function deviceCookie(value: string, secure: boolean): string {
+  return `${DEVICE_COOKIE}=${value}; Path=/v1/session; Max-Age=${DEVICE_MAX_AGE_S}; SameSite=Strict; HttpOnly${secure ? '; Secure' : ''}`;
 }
 
 /** Derived, not stored: one-way, so knowing it reveals nothing about the session token. */

@@ -7,6 +7,7 @@ import type { Random } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { findFacility } from '../facilities/facilities.repository.js';
+import { parseInstant } from '../http/instant.js';
 
 /** `{type: string, enum}` rather than anyOf-of-consts: ajv then names the allowed values. */
 export const StringEnum = <T extends string>(
@@ -32,23 +33,17 @@ export const Label = (maxLength: number) => Type.String({ minLength: 1, maxLengt
 
 export const ResourceId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 
-// The same grammar as ajv's "date-time" format (which the schema checked first); parsed by
-// hand because Date.parse is lenient in some places and strict in others.
-const INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)$/;
-
 /** Epoch milliseconds of an ISO 8601 instant; a 400 naming `field` if it has none. */
 export function epochOf(text: string, field: string): number {
-  const m = INSTANT.exec(text);
-  if (!m)
-    throw new AppError('validation_failed', `${field} must be ISO 8601 with an offset`, field);
-  const [, y, mo, d, h, mi, s, frac = '', sign, oh = '0', om = '0'] = m;
-  const t = new Date(0);
-  // setUTCFullYear, not Date.UTC: the latter maps years 0–99 to 1900–1999.
-  t.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
-  t.setUTCHours(Number(h), Number(mi), Number(s), Number(frac.padEnd(3, '0').slice(0, 3)));
-  const offsetMs = (Number(oh) * 60 + Number(om)) * 60_000 * (sign === '-' ? -1 : 1);
-  return t.getTime() - (sign ? offsetMs : 0);
+  const ms = parseInstant(text);
+  if (ms === undefined) {
+    throw new AppError(
+      'validation_failed',
+      `${field} must be a real moment in ISO 8601 with an offset`,
+      field,
+    );
+  }
+  return ms;
 }
 
 // Crockford's base32: no I, L, O or U, so a reference read out on the phone is unambiguous.

@@ -1,6 +1,7 @@
 // Parsers for option values: a bad value stops the command with exit 2 and a message that
 // names the option, before anything is opened.
 import { InvalidArgumentError } from 'commander';
+import { parseInstant } from '../http/instant.js';
 
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -9,8 +10,18 @@ export function parseTime(now: () => number) {
   return (raw: string): number => {
     const ago = /^(\d+)([smhd])$/.exec(raw.trim());
     if (ago) return now() - Number(ago[1]) * UNITS[ago[2]!]!;
-    const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-    const ms = iso.test(raw.trim()) ? Date.parse(raw.trim()) : Number.NaN;
+    const iso =
+      /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(
+        raw.trim(),
+      );
+    // Date.parse rolls 30 February over into March and takes no leap second: the parts must
+    // name a real moment first, by the API's own rule (a missing time or offset filled in).
+    const real =
+      iso &&
+      parseInstant(
+        `${iso[1]}T${iso[2] ?? '00:00'}${iso[3] ?? ':00'}${(iso[4] ?? 'Z').replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')}`,
+      ) !== undefined;
+    const ms = real ? Date.parse(raw.trim()) : Number.NaN;
     if (Number.isNaN(ms)) {
       throw new InvalidArgumentError(
         'expected an ISO 8601 time such as 2026-11-27T10:00:00Z, or a time ago such as 30m, 24h, 7d',

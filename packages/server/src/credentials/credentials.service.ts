@@ -90,10 +90,12 @@ export function credentialsService(deps: AppDeps) {
       const inserted = await store.db
         .insertInto('users')
         .values(row)
-        .onConflict((oc) => oc.column('email').doNothing())
+        // Unique per facility: whether another facility has this email is none of this one's
+        // business, and answering 409 for it would tell.
+        .onConflict((oc) => oc.columns(['facility_id', 'email']).doNothing())
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-        throw new AppError('conflict', 'a user with this email already exists', 'email');
+        throw new AppError('conflict', 'this facility already has a user with this email', 'email');
       }
       return { id: row.id, email, role: row.role, created_at: iso(row.created_at) };
     },

@@ -1,7 +1,7 @@
 // The one place that knows SQLite and PostgreSQL apart. Everything else asks the profile,
 // which describes the differences as data (pg-boss's BACKEND_PROFILES idea), and never
 // branches on the dialect name itself.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -138,9 +138,22 @@ export function openStore(options: OpenOptions): Store {
     : openSqlite(options);
 }
 
+/**
+ * The data folder and the database owner-only, as secret.key is: they hold every booking's
+ * guest data, hashed keys and sealed webhook passwords. SQLite gives its -wal and -shm files
+ * the database file's own mode, so the file is made (or tightened) 0600 before SQLite opens it.
+ */
+function ownerOnlyFiles(dataDir: string, file: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    if (existsSync(path)) chmodSync(path, 0o600);
+  }
+}
+
 function openSqlite(options: OpenOptions): Store {
-  mkdirSync(options.dataDir, { recursive: true });
   const file = join(options.dataDir, options.sqliteFile ?? 'tablehooks.sqlite');
+  ownerOnlyFiles(options.dataDir, file);
   const database = new SqliteDatabase(file);
   // WAL lets readers (the CLI, a second process) run beside the writer; synchronous=FULL
   // makes a COMMIT durable. The API answers 2xx only once the group commit that holds its

@@ -6,6 +6,7 @@ import * as webhooks from './migrations/2026-11-27T12-webhooks.js';
 import * as sessions from './migrations/2026-11-27T13-sessions.js';
 import * as guarantees from './migrations/2026-12-02T10-delivery-guarantees.js';
 import * as rotation from './migrations/2026-12-02T11-rotation.js';
+import * as usersPerFacility from './migrations/2026-12-02T11-users-email-per-facility.js';
 import * as integratorKit from './migrations/2026-12-02T12-integrator-kit.js';
 import type { Database } from './schema.js';
 
@@ -20,6 +21,7 @@ const steps: Record<string, Step> = {
   '2026-11-27T13-sessions': sessions,
   '2026-12-02T10-delivery-guarantees': guarantees,
   '2026-12-02T11-rotation': rotation,
+  '2026-12-02T11-users-email-per-facility': usersPerFacility,
   '2026-12-02T12-integrator-kit': integratorKit,
 };
 
@@ -55,6 +57,17 @@ export async function migrateToLatest(
   return {
     applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
   };
+}
+
+/** Up to and including `name`, for tests of a migration against data made before it. */
+export async function migrateTo(
+  db: Kysely<Database>,
+  profile: DialectProfile,
+  name: string,
+): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(profile) });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw new Error('database migration failed', { cause: error });
 }
 
 // One migration per lock, so each can be reported; another process migrating at the same

@@ -4,6 +4,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { isInstant } from './instant.js';
 
 // ajv-formats ships CJS with a default export that NodeNext sees as the module object.
 const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default;
@@ -17,6 +18,8 @@ function makeAjv(coerce: boolean): Ajv {
     strict: false,
   });
   addFormats(ajv);
+  // Stricter than ajv-formats: a real moment, no leap second (see instant.ts).
+  ajv.addFormat('date-time', { type: 'string', validate: isInstant });
   return ajv;
 }
 

@@ -1,5 +1,6 @@
 import { createHash, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { passwordHashing } from './hash-gate.js';
 
 const scryptAsync = promisify(scrypt) as (
   password: string,
@@ -24,7 +25,9 @@ export function safeEqual(a: string, b: string): boolean {
 const COST = { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 };
 
 export async function hashPassword(password: string, salt: Buffer): Promise<string> {
-  const hash = await scryptAsync(password.normalize('NFC'), salt, 32, COST);
+  const hash = await passwordHashing.run(() =>
+    scryptAsync(password.normalize('NFC'), salt, 32, COST),
+  );
   return `scrypt$${COST.N}$${COST.r}$${COST.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
@@ -32,16 +35,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [kind, n, r, p, salt, hash] = stored.split('$');
   if (kind !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
-  const actual = await scryptAsync(
-    password.normalize('NFC'),
-    Buffer.from(salt, 'base64'),
-    expected.length,
-    {
+  const actual = await passwordHashing.run(() =>
+    scryptAsync(password.normalize('NFC'), Buffer.from(salt, 'base64'), expected.length, {
       N: Number(n),
       r: Number(r),
       p: Number(p),
       maxmem: COST.maxmem,
-    },
+    }),
   );
   return timingSafeEqual(actual, expected);
 }

@@ -8,7 +8,7 @@ import { type Config, decodeKey } from '../config.js';
  */
 export function resolveSecretKey(config: Config, generate: () => Buffer): Buffer {
   if (config.secretKey) return decodeKey(config.secretKey)!;
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const file = join(config.dataDir, 'secret.key');
   if (existsSync(file)) {
     const key = decodeKey(readFileSync(file, 'utf8'));

@@ -1,9 +1,9 @@
 // Connect-time half of the SSRF guard. Checking a URL when it is saved is not enough: DNS
 // may answer differently later (rebinding), so every connection resolves the name itself,
 // checks every address, and dials one of those very addresses, never the name again.
-import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import { buildConnector } from 'undici';
+import { createLookup } from './resolver.js';
 import {
   blockedReason,
   type LookupFn,
@@ -12,11 +12,8 @@ import {
   unbracket,
 } from './ssrf.js';
 
-/** The system resolver, as a plain connect would use it (hosts file included). */
-export const systemLookup: LookupFn = async (hostname) => {
-  const found = await dns.lookup(hostname, { all: true, verbatim: true });
-  return found.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
-};
+/** DNS without the thread pool, then the system resolver for hosts-file names (resolver.ts). */
+export const systemLookup: LookupFn = createLookup();
 
 function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

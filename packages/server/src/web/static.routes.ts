@@ -22,7 +22,14 @@ which builds it) in the project folder, then reload this page.</p>
 </body></html>
 `;
 
-const isFile = (path: string) => statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+// A path the file system refuses outright (too long, a NUL that slipped through) is no file.
+const isFile = (path: string): boolean => {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false;
+  }
+};
 
 /** `root` is packages/web/dist unless a test points it elsewhere. */
 export function webRoutes(root: string = WEB_DIST) {

@@ -81,6 +81,11 @@ export async function webhookRoutes(app: App): Promise<void> {
         tags,
         security,
         summary: 'Change a webhook; leave out the password to keep it; enabled: true re-enables',
+        description:
+          'A new `url` needs `password` in the same request (400 naming `password` otherwise): ' +
+          'the stored password is only ever sent where it was sent before. Receivers such as ' +
+          'hooks.zapier.com serve many tenants on one origin, so a new path or query counts ' +
+          'too; the same URL spelt otherwise (host case, a default port) does not.',
         params: WebhookParams,
         body: PatchWebhookBody,
         response: { 200: WebhookSchema, ...errors(400, 401, 403, 404) },

@@ -181,6 +181,17 @@ export function webhooksService(deps: AppDeps) {
       const now = clock.now();
       const changes: Partial<WebhookRow> = { updated_at: now };
       if (input.url !== undefined) changes.url = await checkUrl(input.url);
+      // The stored password goes wherever the URL points: a new target without the password
+      // would hand it to whoever runs that target. Not only another scheme, host or port: the
+      // usual receivers (hooks.zapier.com, hook.make.com, webhook.site) are many tenants on one
+      // origin, told apart by the path or the query.
+      if (changes.url && changes.url !== before.url && input.password === undefined) {
+        throw new AppError(
+          'validation_failed',
+          'a new URL needs the password again (the stored one is only sent where it was sent before)',
+          'password',
+        );
+      }
       if (input.username !== undefined) changes.username = input.username;
       // Left out, the password stays as it was.
       if (input.password !== undefined) changes.password_enc = secretBox.seal(input.password, id);

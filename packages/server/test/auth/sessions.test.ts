@@ -204,23 +204,20 @@ describeEachDialect('UI sessions', (dialect) => {
     expect(withKey.status).toBe(401);
   });
 
-  it('refuses the 11th try after 10 failures for one email or from one address', async () => {
-    // One round of ten failures (each costs a real scrypt) proves both limits.
+  it('refuses the 11th try after 10 failures for one email from one address', async () => {
+    // One round of ten failures (each costs a real scrypt); the other limits, and who they
+    // may not hold, are in login-limits.test.ts.
     const email = await addUser();
     const ip = freshIp();
     for (let i = 0; i < 10; i++) expect((await login(email, `guess ${i}`, ip)).status).toBe(401);
 
-    const sameEmail = await login(email, PASSWORD, freshIp());
-    expect(sameEmail.status).toBe(429);
-    expect(sameEmail.json.error.code).toBe('too_many_requests');
-    expect(sameEmail.cookie).toBe('');
-    const retryAfter = Number(sameEmail.headers['retry-after']);
+    const again = await login(email, PASSWORD, ip);
+    expect(again.status).toBe(429);
+    expect(again.json.error.code).toBe('too_many_requests');
+    expect(again.cookie).toBe('');
+    const retryAfter = Number(again.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
-
-    const other = await addUser();
-    expect((await login(other, PASSWORD, ip)).status).toBe(429);
-    expect((await login(other, PASSWORD, freshIp())).status).toBe(200);
 
     h.clock.advance(retryAfter * 1000);
     expect((await login(email, PASSWORD, ip)).status).toBe(200);

@@ -84,7 +84,11 @@ describeEachDialect('examples/consumer receiving real triggers', (dialect) => {
       WEBHOOK_PASSWORD: 'pä:ss wört',
       WEBHOOK_SECRET: webhook.signing_secret,
     });
-    const moved = await kit.api('PATCH', `/webhooks/${webhookId}`, { url: consumer.url });
+    // A new URL comes with the password (issue #13: it is only sent where it went before).
+    const moved = await kit.api('PATCH', `/webhooks/${webhookId}`, {
+      url: consumer.url,
+      password: 'pä:ss wört',
+    });
     expect(moved.status, moved.body).toBe(200);
   });
   afterAll(async () => {

@@ -13,6 +13,8 @@ export function LoginPage({
   useTitle('Log in');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  // Only for an email with an account at several restaurants; without it, the oldest one.
+  const [facility, setFacility] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
@@ -21,7 +23,8 @@ export function LoginPage({
     setBusy(true);
     setError(undefined);
     try {
-      onLogin(await api<Session>('POST', '/v1/session', { email, password }));
+      const which = facility.trim() ? { facility_id: facility.trim() } : {};
+      onLogin(await api<Session>('POST', '/v1/session', { email, password, ...which }));
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         setError('Wrong email or password. Check both and try again.');
@@ -76,6 +79,24 @@ export function LoginPage({
             />
           )}
         </Field>
+        <details className="login-facility">
+          <summary>Work at several restaurants?</summary>
+          <Field
+            id="login-facility"
+            label="Restaurant id"
+            hint="As in your restaurant's address, e.g. the-fish. Leave empty otherwise."
+          >
+            {(p) => (
+              <input
+                {...p}
+                autoComplete="organization"
+                spellCheck={false}
+                value={facility}
+                onChange={(e) => setFacility(e.target.value)}
+              />
+            )}
+          </Field>
+        </details>
         <button type="submit" className="button primary wide" disabled={busy}>
           {busy ? 'Logging in…' : 'Log in'}
         </button>

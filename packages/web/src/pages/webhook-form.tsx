@@ -53,11 +53,22 @@ const empty: Values = {
   advanced: ADVANCED_DEFAULTS,
 };
 
+/** The URL as the server stores it (host case, default port); the text itself if not one yet. */
+function normalised(url: string): string {
+  try {
+    return new URL(url).href;
+  } catch {
+    return url;
+  }
+}
+
 export function WebhookFormPage({ id }: { id?: string }) {
   const editing = id !== undefined;
   useTitle(editing ? 'Edit webhook' : 'Add webhook');
   const at = useFacilityPath();
   const [values, setValues] = useState<Values>();
+  // The stored password is only sent where it went before: a new URL needs it again.
+  const [savedUrl, setSavedUrl] = useState<string>();
   const [facility, setFacility] = useState<Facility>();
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [loadError, setLoadError] = useState<string>();
@@ -72,6 +83,7 @@ export function WebhookFormPage({ id }: { id?: string }) {
       ([f, w]) => {
         if (!live) return;
         setFacility(f);
+        setSavedUrl(w?.url);
         setValues(
           w
             ? {
@@ -164,6 +176,7 @@ export function WebhookFormPage({ id }: { id?: string }) {
     );
   }
   const err = errors.fields;
+  const moved = editing && normalised(values.url) !== normalised(savedUrl ?? '');
   return (
     <section className="page" aria-labelledby="wh-form-title">
       <h1 id="wh-form-title" tabIndex={-1}>
@@ -211,14 +224,17 @@ export function WebhookFormPage({ id }: { id?: string }) {
             label="Password"
             error={err.password}
             hint={
-              editing
-                ? 'Leave blank to keep the current password.'
-                : 'For Basic Auth. Stored encrypted, never shown again.'
+              moved
+                ? 'The target URL changed: enter the password again, so that it is only sent where you mean it to go.'
+                : editing
+                  ? 'Leave blank to keep the current password.'
+                  : 'For Basic Auth. Stored encrypted, never shown again.'
             }
           >
             {(p) => (
               <input
                 {...p}
+                required={moved || !editing}
                 type="password"
                 autoComplete="new-password"
                 value={values.password}

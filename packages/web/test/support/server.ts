@@ -24,6 +24,8 @@ function buildServer(): void {
 
 export interface RunningServer {
   url: string;
+  /** The SQLite folder, for tests that plant rows an older version could have stored. */
+  dataDir: string;
   /** GET/POST/PATCH the API with the operator key, as the platform operator would. */
   operator<T = any>(method: string, path: string, body?: unknown): Promise<T>;
   output: string[];
@@ -75,6 +77,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 
   return {
     url,
+    dataDir,
     output,
     async operator(method, path, body) {
       const res = await fetch(url + path, {
