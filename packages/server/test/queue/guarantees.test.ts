@@ -204,6 +204,9 @@ describeEachDialect('delivery guarantees', (dialect) => {
     await expect.poll(() => accepted.size, { timeout: 10_000 }).toBe(1);
     const got = lineOf(receiver.received, id!, accepted);
     expect(got.map((l) => l.action)).toEqual(['BOOKING_DELETED']);
+    await expect
+      .poll(async () => (await deliveries(wid)).find((d) => d.event === 'booking_deleted')?.status)
+      .toBe('succeeded');
     const log = await deliveries(wid);
     const deleted = log.find((d) => d.event === 'booking_deleted');
     expect(deleted).toMatchObject({ status: 'succeeded', sequence: 5 });
