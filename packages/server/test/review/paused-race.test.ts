@@ -1,0 +1,140 @@
+// Review: the dispatcher's "paused" path (a claimed delivery whose webhook looked inactive)
+// is written without checking the webhook again. If the webhook is enabled between the
+// dispatcher's read of its targets and the write of the batch, the delivery ends `paused` on
+// an enabled webhook — and nothing ever resumes it; every later trigger about the resource
+// waits `blocked` behind it forever.
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { Dispatcher } from '../../src/dispatcher/dispatcher.js';
+import { Sender } from '../../src/dispatcher/sender.js';
+import { createLogger } from '../../src/logger.js';
+import type { DeliveryQueue } from '../../src/queue/queue.js';
+import { SecretBox } from '../../src/security/secret-box.js';
+import { noJitter } from '../support/clock.js';
+import { call, createFacility, type TestFacility } from '../support/fixtures.js';
+import { createHarness, type Harness, TEST_SECRET_KEY } from '../support/harness.js';
+import { TestReceiver } from '../support/receiver.js';
+import { describeEachDialect } from '../support/stores.js';
+
+const BOOKING = { num: 2, date: '2026-12-31T20:00:00+01:00', name: 'Guest' };
+
+describeEachDialect('review: paused path vs re-enable', (dialect) => {
+  let h: Harness;
+  let receiver: TestReceiver;
+  let fac: TestFacility;
+  let dispatcher: Dispatcher | undefined;
+  let sender: Sender;
+
+  beforeEach(async () => {
+    h = await createHarness(dialect, { pollIntervalMs: 200, leaseMs: 10_000 });
+    receiver = await TestReceiver.start();
+    fac = await createFacility(h);
+  });
+  afterEach(async () => {
+    await dispatcher?.stop();
+    await sender?.close();
+    await h.close();
+    await receiver.close();
+  });
+
+  const api = (method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown) =>
+    call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
+
+  function startDispatcher(queue: DeliveryQueue) {
+    const logger = createLogger('warn', new Writable({ write: (_c, _e, done) => done() }));
+    sender = new Sender({
+      timeoutMs: h.config.deliveryTimeoutMs,
+      bodyLimit: h.config.responseBodyLimit,
+      policy: { allowedCidrs: h.config.allowedTargets },
+      clock: h.clock,
+    });
+    dispatcher = new Dispatcher({
+      store: h.store,
+      queue,
+      publicUrl: () => 'http://127.0.0.1:3000',
+      config: h.config,
+      clock: h.clock,
+      random: noJitter,
+      secretBox: new SecretBox(Buffer.from(TEST_SECRET_KEY, 'base64'), noJitter.bytes),
+      sender,
+      logger,
+      wakeup: h.wakeup,
+    });
+    dispatcher.start();
+  }
+
+  it('a booking’s triggers are sent once the webhook is enabled again', async () => {
+    const created = await api('POST', '/webhooks', {
+      url: receiver.url,
+      username: 'u',
+      password: 'p',
+      events: ['booking_created', 'booking_updated'],
+    });
+    const wid = created.json.id as string;
+    const booking = (await api('POST', '/bookings', BOOKING)).json.id as number;
+    await api('PATCH', `/bookings/${booking}`, { num: 3 }); // blocked behind the created one
+    // The created trigger is being sent (claimed by a dispatcher) when its owner disables the
+    // webhook; it succeeds, and the update behind it moves up: pending, on a disabled webhook.
+    const now = h.clock.now();
+    const [head] = await h.queue.claim({
+      now,
+      leaseUntil: now + 10_000,
+      dispatcherId: 'dsp_other',
+      limit: 1,
+      perWebhook: 1,
+      excludeWebhooks: [],
+    });
+    expect((await api('PATCH', `/webhooks/${wid}`, { enabled: false })).status).toBe(200);
+    await h.queue.complete({
+      leasedBy: 'dsp_other',
+      now,
+      attempts: [],
+      updates: [
+        {
+          id: head!.id,
+          status: 'succeeded',
+          tries: 1,
+          attempt_count: 1,
+          next_attempt_at: now,
+          last_attempt_at: now,
+          last_status_code: 200,
+          last_error: null,
+          succeeded_at: now,
+        },
+      ],
+      paused: [],
+      finals: [{ webhookId: wid, resourceType: 'booking', resourceId: booking }],
+      verdicts: [],
+      judge: () => ({ failingSince: null, disable: undefined }),
+    });
+    // A real dispatcher claims the update, reads the webhook (disabled) and puts it on hold.
+    // The owner enables the webhook right then — after the read, before the batch is written.
+    let raced = false;
+    const queue = new Proxy(h.queue, {
+      get(target, prop, receiverObj) {
+        if (prop === 'complete') {
+          return async (batch: Parameters<DeliveryQueue['complete']>[0]) => {
+            if (!raced && batch.paused.length > 0) {
+              raced = true;
+              const res = await api('PATCH', `/webhooks/${wid}`, { enabled: true });
+              expect(res.status).toBe(200);
+            }
+            return target.complete(batch);
+          };
+        }
+        const v = Reflect.get(target, prop, receiverObj);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    startDispatcher(queue);
+    await expect.poll(() => raced, { timeout: 5_000 }).toBe(true);
+    // Later news about the booking.
+    await api('PATCH', `/bookings/${booking}`, { num: 4 });
+    h.wakeup.wake();
+    // The webhook is enabled, on the premium plan, with a dispatcher running: the booking's
+    // update triggers must arrive.
+    const webhook = (await api('GET', `/webhooks/${wid}`)).json;
+    expect(webhook.enabled).toBe(true);
+    await expect.poll(() => receiver.received.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+  }, 20_000);
+});
