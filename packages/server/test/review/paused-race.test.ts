@@ -26,7 +26,11 @@ describeEachDialect('review: paused path vs re-enable', (dialect) => {
   let sender: Sender;
 
   beforeEach(async () => {
-    h = await createHarness(dialect, { pollIntervalMs: 200, leaseMs: 10_000 });
+    h = await createHarness(dialect, {
+      pollIntervalMs: 200,
+      leaseMs: 10_000,
+      deliveryTimeoutMs: 2_000,
+    });
     receiver = await TestReceiver.start();
     fac = await createFacility(h);
   });
@@ -128,13 +132,27 @@ describeEachDialect('review: paused path vs re-enable', (dialect) => {
     });
     startDispatcher(queue);
     await expect.poll(() => raced, { timeout: 5_000 }).toBe(true);
-    // Later news about the booking.
+    // Later news about the booking, and a new booking (the control: the dispatcher works).
     await api('PATCH', `/bookings/${booking}`, { num: 4 });
+    const other = (await api('POST', '/bookings', BOOKING)).json.id as number;
     h.wakeup.wake();
-    // The webhook is enabled, on the premium plan, with a dispatcher running: the booking's
-    // update triggers must arrive.
     const webhook = (await api('GET', `/webhooks/${wid}`)).json;
     expect(webhook.enabled).toBe(true);
-    await expect.poll(() => receiver.received.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(() => receiver.received.some((r) => JSON.parse(r.body).id === other), {
+        timeout: 5_000,
+      })
+      .toBe(true);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const line = await h.store.db
+      .selectFrom('deliveries')
+      .select(['event', 'status'])
+      .where('resource_id', '=', booking)
+      .orderBy('sequence')
+      .execute();
+    // The webhook is enabled, on the premium plan, with a dispatcher running: the booking's
+    // update trigger (the two updates coalesced) must arrive. Today: [succeeded, paused],
+    // forever; anything later about the booking waits blocked behind the paused one.
+    expect(line.map((d) => d.status)).toEqual(['succeeded', 'succeeded']);
   }, 20_000);
 });

@@ -1,0 +1,52 @@
+// Review: the migration 2026-12-02T10-delivery-guarantees adds deliveries.sequence (default
+// 0) and an empty resource_sequences table, and backfills neither. A backlog waiting at the
+// upgrade (say the receiver was down) is then invisible to per-resource order: the enqueue
+// sees sequence 1, decides "first event of this resource", skips the open-deliveries check,
+// and queues the new trigger `pending` beside the old one — two heads, sent in parallel.
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { call, createFacility, type TestFacility } from '../support/fixtures.js';
+import { createHarness, type Harness } from '../support/harness.js';
+import { describeEachDialect } from '../support/stores.js';
+
+const BOOKING = { num: 2, date: '2026-12-31T20:00:00+01:00', name: 'Guest' };
+
+describeEachDialect('review: a backlog from before the upgrade', (dialect) => {
+  let h: Harness;
+  let fac: TestFacility;
+  beforeEach(async () => {
+    h = await createHarness(dialect);
+    fac = await createFacility(h);
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+  const api = (method: 'POST' | 'PATCH', path: string, body?: unknown) =>
+    call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
+
+  it('a new trigger waits behind a delivery queued before the migration', async () => {
+    const wid = (
+      await api('POST', '/webhooks', {
+        url: 'http://127.0.0.1:9/hook',
+        username: 'u',
+        password: 'p',
+        events: ['booking_created', 'booking_updated'],
+      })
+    ).json.id as string;
+    const id = (await api('POST', '/bookings', BOOKING)).json.id as number;
+    // Exactly what the migration leaves for a delivery queued before it ran.
+    await h.store.db.updateTable('deliveries').set({ sequence: 0 }).execute();
+    await h.store.db.deleteFrom('resource_sequences').execute();
+
+    await api('PATCH', `/bookings/${id}`, { num: 3 });
+    const rows = await h.store.db
+      .selectFrom('deliveries')
+      .select(['event', 'status', 'sequence'])
+      .where('webhook_id', '=', wid)
+      .orderBy('created_at')
+      .execute();
+    expect(rows).toEqual([
+      { event: 'booking_created', status: 'pending', sequence: 0 },
+      { event: 'booking_updated', status: 'blocked', sequence: 1 },
+    ]);
+  });
+});
