@@ -222,13 +222,13 @@ export class Dispatcher {
           // by hand): a failed attempt in the log, retried on the schedule — and the rest of
           // the claim goes on.
           this.deps.logger.error({ err, webhook: target.id }, 'dispatcher: cannot open secrets');
-          this.unopenable(d);
+          this.unopenable(d, target.max_age_hours);
           continue;
         }
         prepared.set(target.id, t);
       }
-      counts.set(t.id, (counts.get(t.id) ?? 0) + 1);
-      this.local.add(d, t, leaseUntil);
+      // Only what was kept counts: work handed back (no share here) is not worth a reclaim.
+      if (this.local.add(d, t, leaseUntil)) counts.set(t.id, (counts.get(t.id) ?? 0) + 1);
     }
     for (const id of prepared.keys()) this.local.pump(id);
     let filledOne = false;
@@ -239,7 +239,7 @@ export class Dispatcher {
   }
 
   /** A delivery whose webhook's secrets can't be decrypted: a failed attempt, nothing sent. */
-  private unopenable(d: Claimed): void {
+  private unopenable(d: Claimed, maxAgeHours: number | null): void {
     const { clock, config, random } = this.deps;
     const now = clock.now();
     const outcome: Outcome = {
@@ -258,6 +258,7 @@ export class Dispatcher {
       scheduleSeconds: config.retrySchedule,
       random: random.float(),
       now,
+      maxAgeMs: maxAgeHours === null ? undefined : maxAgeHours * 3_600_000,
     });
     this.outcomes.finished({ delivery: d, outcome, update });
   }
@@ -345,8 +346,12 @@ export class Dispatcher {
           resourceType: d.resource_type,
           resourceId: d.resource_id,
         })),
+      // A test's answer says nothing about the webhook's health: a 410 to a test does not
+      // disable it, nor does a test's success end a failing streak of real deliveries.
       verdicts: verdicts(
-        finished.map((f) => ({ webhookId: f.delivery.webhook_id, outcome: f.outcome })),
+        finished
+          .filter((f) => f.delivery.is_test === 0)
+          .map((f) => ({ webhookId: f.delivery.webhook_id, outcome: f.outcome })),
       ),
       judge: (state, verdict) => webhookHealth(state, verdict, policy),
     });

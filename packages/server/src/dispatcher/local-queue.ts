@@ -112,12 +112,19 @@ export class LocalQueue {
   /** In flight per facility, and how many lanes each facility has: its fair share. */
   private readonly facilityInFlight = new Map<string, number>();
   private readonly facilityLanes = new Map<string, number>();
+  /**
+   * Webhooks whose whole concurrency other dispatchers hold (our share is 0): left out of our
+   * claims until the membership changes, so we don't claim and hand back their work in a loop.
+   */
+  private readonly noShare = new Set<string>();
   /** Lanes with queued work waiting for a global slot (or their facility's share of them). */
   private readonly waitingGlobal = new Set<string>();
   private readonly depth: number;
   private readonly lowWater: number;
   private readonly maxHeld: number;
   private readonly reserve: number;
+  /** Of the reserve, what only a facility with nothing in flight may take. */
+  private readonly newcomers: number;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly o: LocalQueueOptions) {
@@ -125,6 +132,7 @@ export class LocalQueue {
     this.lowWater = Math.max(o.perWebhookConcurrency, this.depth >> 1);
     this.maxHeld = Math.max(o.globalConcurrency * HELD_FACTOR, this.depth);
     this.reserve = Math.floor(o.globalConcurrency * RESERVE_FRACTION);
+    this.newcomers = this.reserve >> 2;
   }
 
   private setMode(mode: LocalQueueMode): void {
@@ -170,7 +178,7 @@ export class LocalQueue {
       return undefined;
     }
     if (this.mode === 'FULL') this.setMode('OPEN');
-    const excluded: string[] = [];
+    const excluded: string[] = [...this.noShare];
     for (const [id, lane] of this.lanes) {
       if (lane.active + lane.queue.length >= this.threshold(id)) excluded.push(id);
     }
@@ -194,6 +202,11 @@ export class LocalQueue {
   /** A claimed delivery joins its webhook's lane; false when it is handed back instead. */
   add(d: Claimed, t: PreparedTarget, leaseUntil: number): boolean {
     this.held.add(d.id);
+    if (this.o.share(t.id) === 0) {
+      this.noShare.add(t.id);
+      this.o.release([d.id]);
+      return false;
+    }
     let lane = this.lanes.get(t.id);
     const room = this.healthy.has(t.id) ? Number.POSITIVE_INFINITY : this.slots(t.id);
     // Not known to be healthy: no prefetch; what a claim brought beyond its slots goes back.
@@ -222,7 +235,10 @@ export class LocalQueue {
     const mine = this.facilityInFlight.get(facility) ?? 0;
     if (mine === 0) return free > 0;
     const fair = Math.floor((this.o.globalConcurrency - this.reserve) / facilities);
-    if (mine < fair) return free > this.reserve;
+    // Below its fair share, most of the reserve is open to it too: a quiet facility with a
+    // slow receiver gets its share while others' receivers hang on everything outside the
+    // reserve. A few slots stay for facilities with nothing in flight at all.
+    if (mine < fair) return free > this.newcomers;
     return free > this.reserve + this.owedToOthers(facility, fair);
   }
 
@@ -338,6 +354,7 @@ export class LocalQueue {
 
   /** Shares changed (a dispatcher came or went): start what the new limits allow. */
   rebalance(): void {
+    this.noShare.clear();
     for (const id of [...this.lanes.keys()]) this.pump(id);
   }
 

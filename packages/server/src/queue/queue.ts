@@ -78,7 +78,8 @@ export class QueueTx {
 
   /** Resend one finished delivery, or recover every failed one created in a window. */
   async requeue(webhookId: string, where: RequeueWhere): Promise<number> {
-    const { requeued, due } = await requeue(this.trx, webhookId, where, this.deps.clock.now());
+    const { store, clock } = this.deps;
+    const { requeued, due } = await requeue(this.trx, store.profile, webhookId, where, clock.now());
     this.count(due);
     return requeued;
   }

@@ -1,8 +1,21 @@
 // Record a batch of finished attempts in one transaction: the attempt rows, the deliveries'
 // new state, and what the outcomes mean for their webhooks (failing since, auto-disable,
-// 410 Gone — decided by the batch's `judge`, applied here). A batch is a handful of statements whatever its size — one INSERT … SELECT and
-// one UPDATE … FROM (VALUES …) — so the store's cost per delivery stays low.
-import type { Insertable, Kysely, Transaction } from 'kysely';
+// 410 Gone — decided by the batch's `judge`, applied here). A batch is a handful of
+// statements whatever its size — one INSERT … SELECT and one UPDATE … FROM (VALUES …) — so
+// the store's cost per delivery stays low.
+//
+// Lock order (PostgreSQL), the same for every writer of the queue: webhook rows, then
+// facility rows, then resource_sequences rows, then deliveries rows. A webhook's PATCH or
+// DELETE, an enqueue (its foreign keys take the webhook's row first), a recover and another
+// dispatcher's batch all take them in this order, so none of them can wait on another in a
+// circle.
+import {
+  type ExpressionBuilder,
+  type Insertable,
+  type Kysely,
+  sql,
+  type Transaction,
+} from 'kysely';
 import type { DialectProfile } from '../../db/dialect.js';
 import type { AttemptsTable, Database } from '../../db/schema.js';
 import type { BatchVerdict, DeliveryUpdate, HealthChange, WebhookHealthState } from '../types.js';
@@ -50,18 +63,12 @@ export async function complete(
   let promoted = 0;
   const keys = sortedKeys(batch.finals);
   const work = async (trx: Transaction<Database>) => {
+    if (profile.rowLocks) await lockWebhooks(trx, batch);
     // Before any delivery of theirs changes: the enqueue takes these locks first too.
     await lockResources(trx, profile, keys);
     await insertAttempts(trx, profile, batch.attempts);
     await updateDeliveries(trx, profile, batch.leasedBy, batch.updates);
-    if (batch.paused.length > 0) {
-      await trx
-        .updateTable('deliveries')
-        .set({ status: 'paused', leased_by: null, next_attempt_at: batch.now })
-        .where('id', 'in', batch.paused)
-        .where('leased_by', '=', batch.leasedBy)
-        .execute();
-    }
+    if (batch.paused.length > 0) await pauseOrRelease(trx, profile, batch);
     if (batch.released && batch.released.length > 0) {
       await release(trx, batch.released, batch.leasedBy, batch.now);
     }
@@ -70,6 +77,60 @@ export async function complete(
   };
   await lazily(db, profile, work);
   return { disabled, promoted };
+}
+
+/**
+ * Locks the rows of the batch's webhooks first (see the lock order above), sorted in the
+ * code-point order every writer uses (`collate "C"`: the database's own collation may sort
+ * "wh_B" after "wh_a").
+ */
+async function lockWebhooks(trx: Transaction<Database>, batch: CompletionBatch): Promise<void> {
+  const ids = [...batch.updates.map((u) => u.id), ...batch.paused, ...(batch.released ?? [])];
+  if (ids.length === 0) return;
+  await sql`
+    select w.id from webhooks w
+    where w.id in (select distinct d.webhook_id from deliveries d where d.id in (${sql.join(ids)}))
+    order by w.id collate "C"
+    for no key update of w`.execute(trx);
+}
+
+/**
+ * Deliveries claimed while their webhook or facility looked inactive: held (`paused`) only if
+ * it still is — under the webhook's lock taken above, and a share lock on the facility, so an
+ * enable or an upgrade either sees them paused and resumes them, or comes first and they go
+ * back to the queue, due now. Holding one on stale news would keep its whole line waiting.
+ */
+async function pauseOrRelease(
+  trx: Transaction<Database>,
+  profile: DialectProfile,
+  batch: CompletionBatch,
+): Promise<void> {
+  if (profile.rowLocks) {
+    await sql`
+      select f.id from facilities f
+      where f.id in (select distinct d.facility_id from deliveries d where d.id in (${sql.join(batch.paused)}))
+      order by f.id collate "C"
+      for share of f`.execute(trx);
+  }
+  await trx
+    .updateTable('deliveries')
+    .set({ status: 'paused', leased_by: null, next_attempt_at: batch.now })
+    .where('id', 'in', batch.paused)
+    .where('leased_by', '=', batch.leasedBy)
+    .where((eb) => eb.not(eb.exists(activeWebhook(eb))))
+    .execute();
+  await release(trx, batch.paused, batch.leasedBy, batch.now);
+}
+
+/** The delivery's webhook is enabled and its facility on the premium plan. */
+function activeWebhook(eb: ExpressionBuilder<Database, 'deliveries'>) {
+  return eb
+    .selectFrom('webhooks as w')
+    .innerJoin('facilities as f', 'f.id', 'w.facility_id')
+    .select('w.id')
+    .whereRef('w.id', '=', 'deliveries.webhook_id')
+    .where('w.enabled', '=', 1)
+    .where('f.plan', '=', 'premium');
 }
 
 async function insertAttempts(

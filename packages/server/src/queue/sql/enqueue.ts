@@ -60,9 +60,14 @@ export async function enqueue(
     e.resourceType,
     e.resourceId,
   );
-  // A first event of its resource (a new booking) has nothing before it in any line.
-  const seen = sorted.filter((t) => sequences.get(t.webhookId)! > 1).map((t) => t.webhookId);
-  const open = seen.length > 0 ? await openDeliveries(trx, seen, e.resourceType, e.resourceId) : [];
+  // Asked even when the sequences are new: deliveries queued before sequences existed (an
+  // upgrade's backlog) are still in line.
+  const open = await openDeliveries(
+    trx,
+    sorted.map((t) => t.webhookId),
+    e.resourceType,
+    e.resourceId,
+  );
   const change = e.event.slice(e.event.lastIndexOf('_') + 1);
   const rows: DeliveriesTable[] = [];
   for (const t of sorted) {

@@ -135,14 +135,16 @@ export async function lockResources(
     select 1 from resource_sequences s
     join k on s.webhook_id = k.webhook_id and s.resource_type = k.resource_type
           and s.resource_id = k.resource_id
-    order by s.webhook_id, s.resource_type, s.resource_id
+    order by s.webhook_id collate "C", s.resource_type collate "C", s.resource_id
     for update of s`),
   );
 }
 
 /**
  * For each resource whose line has no head any more, the next blocked delivery (lowest
- * sequence) becomes pending, due now. Answers how many were promoted.
+ * sequence) moves up: due now, or held (`paused`) if its webhook is disabled or its facility
+ * is not on the premium plan — then enabling or upgrading resumes it like any held one.
+ * Answers how many became due.
  */
 export async function promoteNext(
   trx: Kysely<Database>,
@@ -154,10 +156,15 @@ export async function promoteNext(
   const p = new Params(profile.name);
   const list = keysList(p, keys);
   const at = p.add(now);
-  const result = await trx.executeQuery(
+  const result = await trx.executeQuery<{ status: string }>(
     p.query(`
     with k (webhook_id, resource_type, resource_id) as (values ${list})
-    update deliveries set status = 'pending', next_attempt_at = ${at}
+    update deliveries
+    set status = case when exists (
+          select 1 from webhooks w join facilities f on f.id = w.facility_id
+          where w.id = deliveries.webhook_id and w.enabled = 1 and f.plan = 'premium'
+        ) then 'pending' else 'paused' end,
+        next_attempt_at = ${at}
     where id in (
       select (select b.id from deliveries b
               where b.webhook_id = k.webhook_id and b.resource_id = k.resource_id
@@ -168,9 +175,12 @@ export async function promoteNext(
         select 1 from deliveries o
         where o.webhook_id = k.webhook_id and o.resource_id = k.resource_id
           and o.resource_type = k.resource_type and o.status in ('pending', 'paused')
-          and o.is_test = 0))`),
+          and o.is_test = 0))
+    returning status`),
   );
-  return Number(result.numAffectedRows ?? 0n);
+  let due = 0;
+  for (const row of result.rows) if (row.status === 'pending') due++;
+  return due;
 }
 
 /** Frees a webhook's blocked deliveries (its ordering was turned off): all due now. */

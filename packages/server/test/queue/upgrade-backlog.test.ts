@@ -1,4 +1,4 @@
-// Review: the migration 2026-12-02T10-delivery-guarantees adds deliveries.sequence (default
+// the migration 2026-12-02T10-delivery-guarantees adds deliveries.sequence (default
 // 0) and an empty resource_sequences table, and backfills neither. A backlog waiting at the
 // upgrade (say the receiver was down) is then invisible to per-resource order: the enqueue
 // sees sequence 1, decides "first event of this resource", skips the open-deliveries check,
@@ -10,7 +10,7 @@ import { describeEachDialect } from '../support/stores.js';
 
 const BOOKING = { num: 2, date: '2026-12-31T20:00:00+01:00', name: 'Guest' };
 
-describeEachDialect('review: a backlog from before the upgrade', (dialect) => {
+describeEachDialect('a backlog from before the upgrade', (dialect) => {
   let h: Harness;
   let fac: TestFacility;
   beforeEach(async () => {

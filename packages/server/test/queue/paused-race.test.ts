@@ -1,8 +1,9 @@
-// Review: the dispatcher's "paused" path (a claimed delivery whose webhook looked inactive)
-// is written without checking the webhook again. If the webhook is enabled between the
-// dispatcher's read of its targets and the write of the batch, the delivery ends `paused` on
-// an enabled webhook — and nothing ever resumes it; every later trigger about the resource
-// waits `blocked` behind it forever.
+// the dispatcher's "paused" path (a claimed delivery whose webhook looked inactive)
+// must check the webhook again when the batch is written: if the webhook was enabled between
+// the dispatcher's read of its targets and the write, a delivery held `paused` on an enabled
+// webhook would never be resumed, and every later trigger about the resource would wait
+// `blocked` behind it forever. And a delivery moved up behind a finished one while its
+// webhook is disabled is held, not left due.
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { Dispatcher } from '../../src/dispatcher/dispatcher.js';
@@ -18,7 +19,7 @@ import { describeEachDialect } from '../support/stores.js';
 
 const BOOKING = { num: 2, date: '2026-12-31T20:00:00+01:00', name: 'Guest' };
 
-describeEachDialect('review: paused path vs re-enable', (dialect) => {
+describeEachDialect('paused path vs re-enable', (dialect) => {
   let h: Harness;
   let receiver: TestReceiver;
   let fac: TestFacility;
@@ -111,8 +112,22 @@ describeEachDialect('review: paused path vs re-enable', (dialect) => {
       verdicts: [],
       judge: () => ({ failingSince: null, disable: undefined }),
     });
-    // A real dispatcher claims the update, reads the webhook (disabled) and puts it on hold.
-    // The owner enables the webhook right then — after the read, before the batch is written.
+    // The update moved up, but held: its webhook is disabled (enabling resumes it).
+    const held = await h.store.db
+      .selectFrom('deliveries')
+      .select(['id', 'status'])
+      .where('resource_id', '=', booking)
+      .where('event', '=', 'booking_updated')
+      .executeTakeFirstOrThrow();
+    expect(held.status).toBe('paused');
+    // Had it been left due (as another writer might), a dispatcher claims it, reads the
+    // webhook (disabled) and puts it on hold — and the owner enables the webhook right then,
+    // after the read, before the batch is written.
+    await h.store.db
+      .updateTable('deliveries')
+      .set({ status: 'pending', next_attempt_at: h.clock.now() })
+      .where('id', '=', held.id)
+      .execute();
     let raced = false;
     const queue = new Proxy(h.queue, {
       get(target, prop, receiverObj) {
@@ -151,8 +166,8 @@ describeEachDialect('review: paused path vs re-enable', (dialect) => {
       .orderBy('sequence')
       .execute();
     // The webhook is enabled, on the premium plan, with a dispatcher running: the booking's
-    // update trigger (the two updates coalesced) must arrive. Today: [succeeded, paused],
-    // forever; anything later about the booking waits blocked behind the paused one.
+    // update trigger (the two updates coalesced) must arrive, not stay paused forever with
+    // anything later about the booking blocked behind it.
     expect(line.map((d) => d.status)).toEqual(['succeeded', 'succeeded']);
   }, 20_000);
 });

@@ -1,4 +1,4 @@
-// Review: with more dispatchers than a webhook's concurrency (TABLEHOOKS_WEBHOOK_CONCURRENCY=1
+// with more dispatchers than a webhook's concurrency (TABLEHOOKS_WEBHOOK_CONCURRENCY=1
 // and two dispatchers), one dispatcher's share of the webhook is 0. Its claim still takes the
 // webhook's due deliveries (a lane that does not exist is never excluded, and perWebhook /
 // limitedTo ignore the share), and local-queue.ts hands every one of them back at once: a
@@ -19,7 +19,7 @@ import { describeEachDialect } from '../support/stores.js';
 const BOOKING = { num: 2, date: '2026-12-31T20:00:00+01:00', name: 'Guest' };
 const N = 60;
 
-describeEachDialect('review: a dispatcher with no share of a webhook', (dialect) => {
+describeEachDialect('a dispatcher with no share of a webhook', (dialect) => {
   let h: Harness;
   let receiver: TestReceiver;
   let fac: TestFacility;
@@ -112,7 +112,8 @@ describeEachDialect('review: a dispatcher with no share of a webhook', (dialect)
         body: BOOKING,
       });
     const started = Date.now();
-    await receiver.waitFor(N, 30_000).catch((e) => console.log(String(e)));
+    // Every delivery arrives, whichever dispatcher holds the webhook's one slot.
+    await receiver.waitFor(N, 30_000);
     const ms = Date.now() - started;
     console.log(
       `[${dialect}] ${two ? 'two dispatchers' : 'one dispatcher'}: ${N} deliveries at concurrency 1 in ${ms} ms; claims: a ${a.claimed} (released ${a.released}), b ${b.claimed} (released ${b.released})`,
@@ -121,13 +122,12 @@ describeEachDialect('review: a dispatcher with no share of a webhook', (dialect)
   }
 
   it('one dispatcher (the baseline)', async () => {
-    const { ms } = await run(false);
-    expect(ms).toBeLessThan(10_000);
+    await run(false);
   }, 60_000);
 
   it('two dispatchers: the one with no share claims and hands back next to nothing', async () => {
-    const { ms, released } = await run(true);
+    const { released } = await run(true);
+    // Before the fix: thousands of claims handed back, in a loop.
     expect(released).toBeLessThan(N);
-    expect(ms).toBeLessThan(10_000);
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-// Review: the two lockers of resource_sequences rows disagree on their order whenever the
+// the two lockers of resource_sequences rows disagree on their order whenever the
 // database's collation is not C. The enqueue sorts webhook ids in JavaScript (code-point
 // order: "wh_B…" < "wh_a…") and upserts them in that order; the completion locks them with
 // `order by s.webhook_id` (the database collation: en_US / ICU puts "wh_a…" before "wh_B…").
@@ -32,14 +32,14 @@ async function admin(adminUrl: string, text: string) {
 }
 
 async function icuStore(adminUrl: string): Promise<TestStore> {
-  const name = `tablehooks_review_icu_${randomBytes(4).toString('hex')}`;
+  const name = `tablehooks_icu_${randomBytes(4).toString('hex')}`;
   await admin(
     adminUrl,
     `create database ${name} template template0 locale_provider icu icu_locale 'en-US' lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'`,
   );
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'tablehooks-review-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'tablehooks-icu-'));
   const store = openStore({ databaseUrl: url.toString(), dataDir, poolSize: 8 });
   await migrateToLatest(store.db, store.profile);
   return {
@@ -56,7 +56,7 @@ async function icuStore(adminUrl: string): Promise<TestStore> {
 
 const info = inject('postgres');
 
-describe.skipIf('skipped' in info)('review: lock order under an en-US collation [postgres]', () => {
+describe.skipIf('skipped' in info)('lock order under an en-US collation [postgres]', () => {
   let h: Harness | undefined;
   let store: TestStore | undefined;
   afterEach(async () => {

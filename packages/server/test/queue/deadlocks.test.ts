@@ -1,4 +1,4 @@
-// Review: lock-order cycles on PostgreSQL between the completion of a batch (resource_sequences
+// lock-order cycles on PostgreSQL between the completion of a batch (resource_sequences
 // rows, then deliveries rows, then the webhook's row) and other writers of the queue. Each
 // test only widens a window that exists in production (a pg_sleep in a test-only trigger, or
 // a row held for a moment by another transaction); the cycle itself is the code's own.
@@ -12,7 +12,7 @@ import { createHarness, type Harness } from '../support/harness.js';
 const BOOKING = { num: 2, date: '2026-12-31T20:00:00+01:00', name: 'Guest' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf('skipped' in inject('postgres'))('review: deadlocks [postgres]', () => {
+describe.skipIf('skipped' in inject('postgres'))('deadlocks [postgres]', () => {
   let h: Harness;
   let fac: TestFacility;
   let wid: string;
@@ -122,10 +122,10 @@ describe.skipIf('skipped' in inject('postgres'))('review: deadlocks [postgres]',
     // Widens the window between the completion's lock on the resource's row and its writes.
     await sql
       .raw(`
-      create function review_slow() returns trigger language plpgsql as
+      create function slow_down() returns trigger language plpgsql as
         $$ begin perform pg_sleep(0.5); return new; end $$;
-      create trigger review_slow before insert on attempts
-        for each row execute function review_slow();`)
+      create trigger slow_down before insert on attempts
+        for each row execute function slow_down();`)
       .execute(h.store.db);
     const completion = settle(h.queue.complete(batch(claimed, 'succeeded')));
     await sleep(150);
@@ -208,11 +208,11 @@ describe.skipIf('skipped' in inject('postgres'))('review: deadlocks [postgres]',
     // the webhook (failing_since).
     await sql
       .raw(`
-      create function review_slow() returns trigger language plpgsql as
+      create function slow_down() returns trigger language plpgsql as
         $$ begin if old.leased_by is not null and new.leased_by is null then
              perform pg_sleep(0.5); end if; return new; end $$;
-      create trigger review_slow before update on deliveries
-        for each row execute function review_slow();`)
+      create trigger slow_down before update on deliveries
+        for each row execute function slow_down();`)
       .execute(h.store.db);
     const written = settle(h.queue.complete(batch(claimed, 'pending', true)));
     await sleep(150);
