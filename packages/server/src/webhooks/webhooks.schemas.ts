@@ -135,6 +135,44 @@ export const LastDeliverySchema = Type.Object({
   at: IsoTime,
 });
 
+export const HealthSchema = Type.Object(
+  {
+    state: Type.Union(
+      [
+        Type.Literal('healthy'),
+        Type.Literal('failing'),
+        Type.Literal('disabled'),
+        Type.Literal('new'),
+      ],
+      {
+        description:
+          'disabled: by a user, the receiver or automatically (see summary); failing: no ' +
+          'attempt has succeeded since failing_since; new: nothing has gone through yet; ' +
+          'healthy: the latest attempts got through',
+      },
+    ),
+    failing_since: Type.Union([IsoTime, Type.Null()], {
+      description: 'The first failed attempt after the last success (test triggers not counted)',
+    }),
+    failed_attempts: Type.Integer({ description: 'Attempts failed since failing_since' }),
+    last_error: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'While failing, the latest failure in plain words: "HTTP 500", "DNS error: no such ' +
+        'host", "timed out after 10 s", "connection refused"',
+    }),
+    next_attempt_at: Type.Union([IsoTime, Type.Null()], {
+      description: 'The earliest next try of a delivery waiting for a retry',
+    }),
+    summary: Type.String({
+      description:
+        'One sentence for a person, e.g. "Failing since 12:03 UTC (14 attempts, last: HTTP ' +
+        '500); next try at 12:40 UTC". The CLI prints the same words.',
+    }),
+  },
+  { title: 'WebhookHealth' },
+);
+export type HealthOut = Static<typeof HealthSchema>;
+
 export const WebhookSchema = Type.Object(
   {
     id: Type.String(),
@@ -191,6 +229,7 @@ export const WebhookSchema = Type.Object(
     created_at: IsoTime,
     updated_at: IsoTime,
     last_delivery: Type.Union([LastDeliverySchema, Type.Null()]),
+    health: HealthSchema,
   },
   { title: 'Webhook' },
 );

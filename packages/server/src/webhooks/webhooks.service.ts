@@ -6,6 +6,8 @@ import { findFacility } from '../facilities/facilities.repository.js';
 import { iso, isoOrNull } from '../http/schemas.js';
 import { newId } from '../ids.js';
 import { checkTargetHost } from '../security/ssrf.js';
+import { healthOf } from './health.js';
+import { healthFacts } from './health.repository.js';
 import {
   acceptedCredentials,
   countWebhooks,
@@ -53,7 +55,7 @@ export function webhooksService(deps: AppDeps) {
   }
 
   async function out(row: WebhookRow, plan: string): Promise<WebhookOut> {
-    const last = await lastDelivery(db, row.id);
+    const [last, facts] = await Promise.all([lastDelivery(db, row.id), healthFacts(db, row)]);
     const now = clock.now();
     const secretUntil = row.previous_signing_secret_until;
     const credentialsUntil = row.previous_credentials_until;
@@ -102,6 +104,7 @@ export function webhooksService(deps: AppDeps) {
             at: iso(last.last_attempt_at ?? last.created_at),
           }
         : null,
+      health: healthOf(facts, now, config.deliveryTimeoutMs),
     };
   }
 
