@@ -19,7 +19,7 @@ import { Loop } from './loop.js';
 import { Membership } from './membership.js';
 import { afterAttempt } from './next-state.js';
 import { OutcomeBatch, type Pending } from './outcome-batch.js';
-import { buildRequest, type PreparedTarget, prepareTarget } from './request.js';
+import { buildRequest, type PreparedTarget, PreparedTargets } from './request.js';
 import type { Outcome, Sender } from './sender.js';
 import { loadWebhookTargets } from './sql/load-webhooks.js';
 import { verdicts, webhookHealth } from './webhook-health.js';
@@ -87,6 +87,8 @@ export class Dispatcher {
   private readonly local: LocalQueue;
   private readonly outcomes: OutcomeBatch;
   private readonly membership: Membership;
+  /** Decrypted secrets and built headers per webhook, kept while its row is unchanged. */
+  private readonly targets = new PreparedTargets();
   /** How long an attempt may still need from its start: its deadline plus a margin. */
   private readonly leaseNeededMs: number;
   private unsubscribe: (() => void) | undefined;
@@ -216,7 +218,7 @@ export class Dispatcher {
       let t = prepared.get(target.id);
       if (!t) {
         try {
-          t = prepareTarget(target, this.deps.secretBox, this.deps.publicUrl(), now);
+          t = this.targets.get(target, this.deps.secretBox, this.deps.publicUrl(), now);
         } catch (err) {
           // Its secrets don't open here (a key that differs between processes, a row copied
           // by hand): a failed attempt in the log, retried on the schedule — and the rest of
