@@ -20,7 +20,8 @@ import { Membership } from './membership.js';
 import { afterAttempt } from './next-state.js';
 import { OutcomeBatch, type Pending } from './outcome-batch.js';
 import { buildRequest, type PreparedTarget, PreparedTargets } from './request.js';
-import type { Outcome, Sender } from './sender.js';
+import type { Outcome } from './sender.js';
+import type { Senders } from './senders.js';
 import { loadWebhookTargets } from './sql/load-webhooks.js';
 import { verdicts, webhookHealth } from './webhook-health.js';
 
@@ -32,7 +33,7 @@ export interface DispatcherDeps {
   clock: Clock;
   random: Random;
   secretBox: SecretBox;
-  sender: Sender;
+  sender: Senders;
   logger: Logger;
   wakeup: Wakeup;
   /** The base of the Link header (TABLEHOOKS_PUBLIC_URL, or where the API is served). */
