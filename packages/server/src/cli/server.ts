@@ -74,6 +74,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   const operator = await ensureOperatorKey(store, config.operatorKey, systemRandom);
   const wakeup = createWakeup();
   const sender = createSenders({
+    threads: config.senderThreads,
     timeoutMs: config.deliveryTimeoutMs,
     bodyLimit: config.responseBodyLimit,
     policy: { allowedCidrs: config.allowedTargets },
