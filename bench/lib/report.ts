@@ -221,8 +221,9 @@ function scaleOutRows(r: Results, add: (row: Row) => void): void {
 
 /** Every measurement also taken with the base build (BENCH_BASE_MAIN): before → after. */
 function beforeAfterRows(r: Results, add: (row: Row) => void): void {
-  for (const base of r.ids().filter((id) => id.endsWith('.base'))) {
-    const after = base.slice(0, -'.base'.length);
+  for (const base of r.ids().filter((id) => id.endsWith('.base') || id.endsWith('.threads0'))) {
+    const after = base.slice(0, base.lastIndexOf('.'));
+    const label = base.endsWith('.base') ? 'before → after' : 'sender threads 0 → default';
     if (!r.has(after)) continue;
     const latency = after.startsWith('latency.');
     const key = latency ? 'p99' : 'perSec';
@@ -231,7 +232,7 @@ function beforeAfterRows(r: Results, add: (row: Row) => void): void {
         ? `p99 ${ms(r.value(id, 'p99'))} ms`
         : `${int(r.value(id, 'perSec'))}/s${r.has(id) && Number.isFinite(r.value(id, 'cpuUsPer')) ? ` (${int(r.value(id, 'cpuUsPer'))} µs)` : ''}`;
     add({
-      scenario: `before → after: ${after}`,
+      scenario: `${label}: ${after}`,
       store: after.split('.').find((p) => p === 'sqlite' || p === 'postgres') ?? '',
       result: `${show(base)} → ${show(after)}`,
       ratio: latency ? '' : `${times(r.ratio(after, base, key))}`,

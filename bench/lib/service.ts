@@ -28,10 +28,31 @@ export function baseMainPath(): string | undefined {
 }
 
 /** The builds a scenario measures: this one (id suffix ''), then the base if any ('.base'). */
-export function variants(): { suffix: string; main: string }[] {
+export function variants(): Variant[] {
   const base = baseMainPath();
   return [{ suffix: '', main: mainPath() }, ...(base ? [{ suffix: '.base', main: base }] : [])];
 }
+
+export interface Variant {
+  suffix: string;
+  main: string;
+  env?: Record<string, string>;
+}
+
+/**
+ * The drain's variants: those above and, with BENCH_THREADS_OFF=1, this build with sender
+ * threads off ('.threads0'), so the threads' part of a change is seen apart from the rest.
+ */
+export function drainVariants(): Variant[] {
+  const off = process.env.BENCH_THREADS_OFF === '1';
+  return [
+    ...variants(),
+    ...(off
+      ? [{ suffix: '.threads0', main: mainPath(), env: { TABLEHOOKS_SENDER_THREADS: '0' } }]
+      : []),
+  ];
+}
+
 export const OPERATOR_KEY = 'op_bench_operator_key_0123456789';
 const SECRET_KEY = Buffer.alloc(32, 9).toString('base64');
 const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

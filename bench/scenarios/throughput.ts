@@ -9,9 +9,14 @@ import type { Context } from '../lib/context.js';
 import { concurrencyFor, deadlineFor } from '../lib/limits.js';
 import { pushEvents } from '../lib/load.js';
 import { spanRate } from '../lib/receiver.js';
-import { createStore, Service, type StoreKind, variants } from '../lib/service.js';
-
-type Variant = ReturnType<typeof variants>[number];
+import {
+  createStore,
+  drainVariants,
+  Service,
+  type StoreKind,
+  type Variant,
+  variants,
+} from '../lib/service.js';
 
 import { facilities } from '../lib/setup.js';
 import { bullmqDrain, bullmqSteady } from './bullmq.js';
@@ -24,10 +29,8 @@ export async function throughput(ctx: Context): Promise<void> {
       // Quick mode times steady delivery with ten webhooks only, to stay under two minutes.
       const withSteady = !options.quick || hooks === 10;
       for (const kind of options.stores) {
-        for (const v of variants()) {
-          await drain(ctx, round, kind, hooks, false, undefined, v);
-          if (withSteady) await steady(ctx, round, kind, hooks, v);
-        }
+        for (const v of drainVariants()) await drain(ctx, round, kind, hooks, false, undefined, v);
+        if (withSteady) for (const v of variants()) await steady(ctx, round, kind, hooks, v);
         if (hooks === 10) await drain(ctx, round, kind, hooks, true);
       }
       await bullmqDrain(ctx, round, hooks);
@@ -85,7 +88,7 @@ export async function drain(
   let service: Service | undefined;
   try {
     service = await Service.start(store, {
-      env: { TABLEHOOKS_POLL_INTERVAL_MS: '100' },
+      env: { TABLEHOOKS_POLL_INTERVAL_MS: '100', ...variant.env },
       cpuProfileDir: ctx.options.cpuProfileDir,
       main: variant.main,
     });
