@@ -2,6 +2,7 @@
 // and every override is parsed and validated before anything starts: a bad value stops
 // start-up with a message that names the variable.
 import { BlockList, isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 
 export type Role = 'all' | 'api' | 'dispatcher';
 
@@ -22,6 +23,11 @@ export interface Config {
   deliveryTimeoutMs: number;
   globalConcurrency: number;
   perWebhookConcurrency: number;
+  /**
+   * Threads that send the dispatcher's attempts (0: its own thread does); claims, limits and
+   * order stay in the dispatcher. Default: the cores available, less one for the dispatcher.
+   */
+  senderThreads: number;
   /** A webhook failing without a single success for this long is disabled. */
   autoDisableAfterMs: number;
   /** Safety-net poll; real time comes from wake-ups on commit / NOTIFY. */
@@ -52,6 +58,15 @@ export interface Config {
   publicUrl: string | undefined;
 }
 
+/**
+ * The default for TABLEHOOKS_SENDER_THREADS: one thread per core beyond the first, which the
+ * dispatcher's own thread (and, on one machine, the database) needs. Measured on 2 cores:
+ * one sender thread drains faster than none, two slower than one (docs/performance.md).
+ */
+export function defaultSenderThreads(cores = availableParallelism()): number {
+  return Math.max(0, cores - 1);
+}
+
 export const defaults: Config = {
   host: '127.0.0.1',
   port: 3000,
@@ -66,6 +81,7 @@ export const defaults: Config = {
   deliveryTimeoutMs: 10_000,
   globalConcurrency: 256,
   perWebhookConcurrency: 8,
+  senderThreads: defaultSenderThreads(),
   autoDisableAfterMs: 5 * 24 * 3600 * 1000,
   pollIntervalMs: 5_000,
   // Longer than the delivery timeout plus claim batch slack, so a live dispatcher never
@@ -286,6 +302,7 @@ export function loadConfig(env: Env = process.env): Config {
       1,
       1_000,
     ),
+    senderThreads: int(env, 'TABLEHOOKS_SENDER_THREADS', defaults.senderThreads, 0, 64),
     autoDisableAfterMs: hours * 3_600_000,
     pollIntervalMs: int(env, 'TABLEHOOKS_POLL_INTERVAL_MS', defaults.pollIntervalMs, 10, 3_600_000),
     leaseMs: int(env, 'TABLEHOOKS_LEASE_MS', defaults.leaseMs, 1_000, 3_600_000),

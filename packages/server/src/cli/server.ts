@@ -8,7 +8,7 @@ import { openStore, type Store } from '../db/dialect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { Dispatcher } from '../dispatcher/dispatcher.js';
 import { listenForWakeups } from '../dispatcher/listener.js';
-import { Sender } from '../dispatcher/sender.js';
+import { createSenders } from '../dispatcher/senders.js';
 import { createWakeup } from '../events/wakeup.js';
 import { createLogger, type Logger, stdoutLog } from '../logger.js';
 import { createMetrics } from '../metrics/metrics.js';
@@ -74,7 +74,8 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   );
   const operator = await ensureOperatorKey(store, config.operatorKey, systemRandom);
   const wakeup = createWakeup();
-  const sender = new Sender({
+  const sender = createSenders({
+    threads: config.senderThreads,
     timeoutMs: config.deliveryTimeoutMs,
     bodyLimit: config.responseBodyLimit,
     policy: { allowedCidrs: config.allowedTargets },

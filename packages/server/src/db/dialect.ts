@@ -200,7 +200,8 @@ function openPostgres(url: string, poolSize: number): Store {
   return {
     db,
     profile: postgresProfile,
-    location: `${parsed.host}${parsed.pathname}`,
+    // A Unix socket (postgres:///db?host=/var/run/postgresql) has its folder in `host=`.
+    location: `${parsed.searchParams.get('host') ?? parsed.host}${parsed.pathname}`,
     pgPool: pool,
     close: () => db.destroy(),
   };

@@ -5,7 +5,7 @@ import { ensureOperatorKey } from '../../src/auth/operator-key.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { DialectName } from '../../src/db/dialect.js';
 import { Dispatcher } from '../../src/dispatcher/dispatcher.js';
-import { Sender } from '../../src/dispatcher/sender.js';
+import { createSenders } from '../../src/dispatcher/senders.js';
 import { createWakeup, type Wakeup } from '../../src/events/wakeup.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
@@ -43,6 +43,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     secretKey: TEST_SECRET_KEY,
     allowedTargets: ['127.0.0.1/32'],
     operatorKey: OPERATOR_KEY,
+    // In-process unless a test asks for sender threads: most tests inject DNS (a lookup that
+    // can't cross to a thread), and each thread costs a start-up.
+    senderThreads: 0,
     ...overrides,
   };
 }
@@ -88,7 +91,8 @@ export async function createHarness(
   let stopping = false;
   const logger = createLogger(config.logLevel, sink);
   const secretBox = new SecretBox(Buffer.from(TEST_SECRET_KEY, 'base64'), noJitter.bytes);
-  const sender = new Sender({
+  const sender = createSenders({
+    threads: config.senderThreads,
     timeoutMs: config.deliveryTimeoutMs,
     bodyLimit: config.responseBodyLimit,
     policy: {
