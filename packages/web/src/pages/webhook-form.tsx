@@ -19,7 +19,7 @@ import {
   type AdvancedValues,
   advancedBody,
 } from '../components/webhook-advanced';
-import { EVENT_GROUPS } from '../events';
+import { EVENT_GROUPS, isEventName } from '../events';
 import { setFlash } from '../flash';
 import { WEBHOOKS } from '../paths';
 import { navigate } from '../router';
@@ -90,7 +90,7 @@ export function WebhookFormPage({ id }: { id?: string }) {
                 url: w.url,
                 username: w.username,
                 password: '',
-                events: w.events,
+                events: w.events.filter(isEventName),
                 description: w.description,
                 advanced: {
                   ordering: w.ordering,
