@@ -11,6 +11,7 @@ import { WebhookDeliveriesPage } from './pages/webhook-deliveries';
 import { WebhookFormPage } from './pages/webhook-form';
 import { WebhooksPage } from './pages/webhooks';
 import { API_KEYS, BOOKINGS, LOGIN, ORDERS, WEBHOOKS } from './paths';
+import { queryClient } from './query';
 import { match, navigate, usePath } from './router';
 import { type Session, SessionContext, type SessionValue, useSession } from './session';
 
@@ -29,6 +30,8 @@ export function App() {
 
   const adopt = useCallback((s: Session | null) => {
     setCsrfToken(s?.csrf_token);
+    // Nothing cached for one login is shown to the next.
+    if (!s) queryClient.clear();
     setSession(s);
   }, []);
 
