@@ -1,7 +1,7 @@
 // The page bookings and online orders share: a list of the facility's records, a form to
 // create or edit one, and a cancel button, each change announcing the webhook event it sent.
 // Only what a record shows and its form differ; the pages pass those in.
-import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { api, messageOf } from '../api';
 import { WEBHOOKS } from '../paths';
 import { useFacilityPath } from '../session';
@@ -46,6 +46,21 @@ export function ResourceListPage<T extends Resource>(p: ResourceListPageProps<T>
   const [done, setDone] = useState<string>();
   const noun = p.noun.toLowerCase();
   const headingId = `${p.path.slice(1)}-title`;
+  // When the form closes (Close, or saved), the keyboard goes back to the button that opened
+  // it ("+ New …" or the row's Edit), which the form replaced or which re-rendered.
+  const opener = useRef<string | undefined>(undefined);
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (editing !== undefined || opener.current === undefined) return;
+    const which = opener.current;
+    opener.current = undefined;
+    section.current?.querySelector<HTMLElement>(`[data-opener="${which}"]`)?.focus();
+  }, [editing]);
+  const open = (item: T | 'new') => {
+    opener.current = item === 'new' ? 'new' : String(item.id);
+    setDone(undefined);
+    setEditing(item);
+  };
 
   const load = useCallback(async () => {
     try {
@@ -70,7 +85,7 @@ export function ResourceListPage<T extends Resource>(p: ResourceListPageProps<T>
   }
 
   return (
-    <section className="page" aria-labelledby={headingId}>
+    <section className="page" aria-labelledby={headingId} ref={section}>
       <div className="page-head">
         <h1 id={headingId} tabIndex={-1}>
           {p.title}
@@ -79,10 +94,8 @@ export function ResourceListPage<T extends Resource>(p: ResourceListPageProps<T>
           <button
             type="button"
             className="button primary"
-            onClick={() => {
-              setDone(undefined);
-              setEditing('new');
-            }}
+            data-opener="new"
+            onClick={() => open('new')}
           >
             + New {noun}
           </button>
@@ -130,10 +143,8 @@ export function ResourceListPage<T extends Resource>(p: ResourceListPageProps<T>
                     type="button"
                     className="button small"
                     aria-label={`Edit ${noun} #${item.id} (${item.name})`}
-                    onClick={() => {
-                      setDone(undefined);
-                      setEditing(item);
-                    }}
+                    data-opener={item.id}
+                    onClick={() => open(item)}
                   >
                     Edit
                   </button>
