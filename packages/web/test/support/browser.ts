@@ -1,5 +1,5 @@
 // Debian's Chromium driven by playwright-core: no browser download, no sandbox in CI.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -12,9 +12,25 @@ export const SCREENSHOTS = resolve(
 export const DESKTOP = { width: 1280, height: 860 };
 export const MOBILE = { width: 375, height: 812 };
 
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Why the browser tests cannot run here, or undefined when they can. Outside CI they are
+ * then skipped with this line; under CI=true a missing browser fails them (as a missing
+ * PostgreSQL fails the server's tests).
+ */
+export function chromiumMissing(): string | undefined {
+  if (existsSync(CHROMIUM)) return undefined;
+  return (
+    `The browser tests need Chromium at ${CHROMIUM}, which is not there. ` +
+    'Install it with `sudo apt-get install chromium` (Debian/Ubuntu), or point CHROMIUM_PATH ' +
+    'at a Chromium or Chrome binary. No browser is downloaded: playwright-core drives the one installed.'
+  );
+}
+
 export function launch(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: [
       '--headless',
       '--no-sandbox',
