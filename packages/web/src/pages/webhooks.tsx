@@ -250,6 +250,11 @@ function WebhookCard({
                 <DeliveryStatusBadge
                   status={w.last_delivery.status}
                   code={w.last_delivery.status_code}
+                  // A pending delivery that has had an answer, or of a failing webhook, is
+                  // retrying (amber), not a blue "Pending" that reads as fine.
+                  attempts={
+                    w.last_delivery.status_code !== null || w.health.state === 'failing' ? 1 : 0
+                  }
                 />{' '}
                 <code>{w.last_delivery.event}</code>{' '}
                 <time dateTime={w.last_delivery.at} title={formatDateTime(w.last_delivery.at)}>

@@ -81,8 +81,11 @@ export async function openPage(browser: Browser, viewport = DESKTOP): Promise<Te
   return { page, context, errors, close: () => context.close() };
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
+/** Screenshots kept in the repository, as evidence of what a test showed. */
+export const KEPT_SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../screenshots');
+
+export async function screenshot(page: Page, name: string, dir = SCREENSHOTS): Promise<void> {
+  mkdirSync(dir, { recursive: true });
   // Fonts loaded and no "Loading…" left, so the picture shows the page, not a spinner.
   await page.evaluate(() => document.fonts.ready);
   await page
@@ -91,7 +94,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
     .waitFor({ state: 'detached' })
     .catch(() => {});
   await page.screenshot({
-    path: join(SCREENSHOTS, `${name}.png`),
+    path: join(dir, `${name}.png`),
     fullPage: true,
     animations: 'disabled',
     caret: 'hide',
