@@ -36,6 +36,8 @@ export interface Config {
   /** Attempts and finished deliveries older than this are pruned; pending work never is. */
   retentionDays: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** auto: readable lines (pino-pretty) when stdout is a terminal, JSON lines otherwise. */
+  logFormat: 'auto' | 'pretty' | 'json';
   /**
    * Who may set the client address through X-Forwarded-For: false (nobody, the socket's
    * peer is the client), a number of proxy hops in front of us, or the proxies' addresses.
@@ -75,6 +77,8 @@ export const defaults: Config = {
   sessionTtlMs: 12 * 3600 * 1000,
   retentionDays: 30,
   logLevel: 'info',
+  // A person at a terminal reads lines; a log collector (stdout piped or a file) gets JSON.
+  logFormat: 'auto',
   // Off: behind no proxy, a client could otherwise pick its own address (and so its own
   // rate-limit bucket) by sending X-Forwarded-For.
   trustProxy: false,
@@ -307,6 +311,11 @@ export function loadConfig(env: Env = process.env): Config {
       'debug',
       'trace',
       'silent',
+    ] as const),
+    logFormat: oneOf(env, 'TABLEHOOKS_LOG_FORMAT', defaults.logFormat, [
+      'auto',
+      'pretty',
+      'json',
     ] as const),
     trustProxy: trustProxy(env),
     metricsToken: metricsToken(env),

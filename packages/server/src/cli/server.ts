@@ -10,7 +10,7 @@ import { Dispatcher } from '../dispatcher/dispatcher.js';
 import { listenForWakeups } from '../dispatcher/listener.js';
 import { Sender } from '../dispatcher/sender.js';
 import { createWakeup } from '../events/wakeup.js';
-import { createLogger, type Logger } from '../logger.js';
+import { createLogger, type Logger, stdoutLog } from '../logger.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { DeliveryQueue } from '../queue/queue.js';
 import { Pruner } from '../retention/pruner.js';
@@ -19,7 +19,7 @@ import { resolveSecretKey } from '../security/secret-key.js';
 import { version } from '../version.js';
 import { browserUrl } from './context.js';
 import { CliError, EXIT } from './errors.js';
-import { printFirstRun } from './first-run.js';
+import { firstRunLines } from './first-run.js';
 
 /**
  * Connections for the dispatcher of a process that also serves the API: a claim, the
@@ -65,7 +65,8 @@ async function openAndMigrate(config: Config, logger: Logger): Promise<Store> {
 }
 
 export async function serve(config: Config, hooks: ServeHooks = {}): Promise<void> {
-  const logger = createLogger(config.logLevel);
+  const log = stdoutLog(config.logFormat);
+  const logger = createLogger(config.logLevel, log.stream);
   const store = await openAndMigrate(config, logger);
   const secretBox = new SecretBox(
     resolveSecretKey(config, () => systemRandom.bytes(32)),
@@ -217,19 +218,28 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
     { url, store: store.profile.name, location: store.location, role: config.role },
     'listening',
   );
-  process.stdout.write(
-    `tablehooks is serving on ${url} (${store.profile.name}: ${store.location})\n`,
-  );
+  // The banner comes last, after the start-up log lines, framed: the one-time operator key
+  // must not scroll away unseen.
+  const lines = [`tablehooks is serving on ${url} (${store.profile.name}: ${store.location})`];
   if (operator.generated) {
-    process.stdout.write(
-      `Operator key, shown this once (only its hash is stored; set TABLEHOOKS_OPERATOR_KEY to choose your own):\n  ${operator.generated}\n`,
+    lines.push(
+      '',
+      'Operator key, shown this once (only its hash is stored; set TABLEHOOKS_OPERATOR_KEY to choose your own):',
+      `  ${operator.generated}`,
     );
   }
   try {
-    if (!hooks.quiet && config.role !== 'dispatcher') await printFirstRun(store, config, port);
+    if (!hooks.quiet && config.role !== 'dispatcher')
+      lines.push(...(await firstRunLines(store, config, port)));
+    printBanner(lines, log.print);
     await hooks.listening?.(serving);
   } catch (err) {
     // A stop that began meanwhile closed the store under these; it ends the process itself.
     if (!stopping) throw err;
   }
+}
+
+function printBanner(lines: string[], print: (text: string) => void): void {
+  const rule = '─'.repeat(Math.min(100, Math.max(...lines.map((l) => l.length))));
+  print(`\n${rule}\n${lines.join('\n')}\n${rule}\n\n`);
 }

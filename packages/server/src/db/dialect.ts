@@ -132,6 +132,9 @@ export interface OpenOptions {
   sqliteFile?: string;
 }
 
+/** The embedded database's file in a data folder. */
+export const embeddedDatabaseFile = (dataDir: string): string => join(dataDir, 'tablehooks.sqlite');
+
 export function openStore(options: OpenOptions): Store {
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
@@ -152,7 +155,9 @@ function ownerOnlyFiles(dataDir: string, file: string): void {
 }
 
 function openSqlite(options: OpenOptions): Store {
-  const file = join(options.dataDir, options.sqliteFile ?? 'tablehooks.sqlite');
+  const file = options.sqliteFile
+    ? join(options.dataDir, options.sqliteFile)
+    : embeddedDatabaseFile(options.dataDir);
   ownerOnlyFiles(options.dataDir, file);
   const database = new SqliteDatabase(file);
   // WAL lets readers (the CLI, a second process) run beside the writer; synchronous=FULL

@@ -151,14 +151,23 @@ function unionWords(error: ErrorObject, field: string | undefined): string {
  * and `verbose` (for the schema's own `x-messages`).
  */
 export function plainErrors(errors: readonly ErrorObject[]): FieldError[] {
-  // A union's branches each fail on their own; only the union's verdict is worth reading.
-  const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
-  const inUnion = (e: ErrorObject) =>
-    unions.some((u) => u !== e && e.schemaPath.startsWith(`${u.schemaPath}/`));
+  // A union's branches each fail on their own. When one branch got as far as the value's
+  // inside (an address object without its city), its errors say what to fix; otherwise (a
+  // value of none of the types) only the union's verdict is worth reading.
+  const skipped = new Set<ErrorObject>();
+  for (const u of errors) {
+    if (u.keyword !== 'anyOf' && u.keyword !== 'oneOf') continue;
+    const branches = errors.filter((e) => e !== u && e.schemaPath.startsWith(`${u.schemaPath}/`));
+    const inside = branches.filter((e) => fieldOf(e) !== fieldOf(u));
+    if (inside.length > 0) {
+      skipped.add(u);
+      for (const e of branches) if (!inside.includes(e)) skipped.add(e);
+    } else for (const e of branches) skipped.add(e);
+  }
   const byField = new Map<string, FieldError>();
   for (const error of errors) {
     if (byField.size >= MAX_FIELDS) break;
-    if (inUnion(error)) continue;
+    if (skipped.has(error)) continue;
     const field = fieldOf(error);
     const key = field ?? '';
     if (byField.has(key)) continue;
