@@ -102,6 +102,28 @@ describe('failing webhooks and Retry now', () => {
     }
   });
 
+  it('says truthfully which webhooks a booking change was sent to', async () => {
+    await createFacility(ui.server, { id: 'free-inn', name: 'Free Inn', plan: 'free' }, [
+      { email: 'owner@free-inn.example', password: PASSWORD, role: 'owner' },
+    ]);
+    for (const [email, expected] of [
+      ['owner@free-inn.example', /created \(no webhook notified: webhooks need the premium plan\)/],
+      // The Pike has one enabled webhook listening to booking_created.
+      ['owner@the-pike.example', /created \(booking_created sent to 1 webhook\)/],
+    ] as const) {
+      const t = await ui.page();
+      const p = t.page;
+      await login(p, ui.server.url, email, PASSWORD);
+      await p.goto(`${ui.server.url}/bookings`);
+      await p.getByRole('button', { name: '+ New booking' }).click();
+      await p.getByLabel('Guest name').fill('Truthful Guest');
+      await p.getByLabel('Party size').fill('2');
+      await p.getByRole('button', { name: 'Create booking' }).click();
+      await p.getByText(expected).waitFor();
+      expect(t.errors).toEqual([]);
+    }
+  });
+
   it('flags every field of an empty webhook form at once, in plain words', async () => {
     for (const [viewport, suffix] of [
       [DESKTOP, 'desktop'],
