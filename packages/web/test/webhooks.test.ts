@@ -227,7 +227,7 @@ describe('webhooks in the settings UI', () => {
       await p.getByRole('button', { name: 'Add webhook', exact: true }).click();
       const eventsError = p.locator('#wh-events .field-error');
       await eventsError.waitFor();
-      expect(await eventsError.textContent()).toContain('Choose at least one.');
+      expect(await eventsError.textContent()).toContain('Choose at least one event.');
       expect(await urlError.count()).toBe(0);
       await screenshot(p, `webhook-form-errors-${suffix}`);
       expect(t.errors).toEqual([]);
