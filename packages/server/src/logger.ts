@@ -2,7 +2,7 @@ import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 
-// Secrets must never reach a log line (DESIGN.md "Security"). Request logging only prints
+// Secrets must never reach a log line (docs/design.md, "Security"). Request logging only prints
 // method and URL, but anything that logs an object with these keys is censored too.
 export const redactPaths = [
   'req.headers.authorization',

@@ -162,7 +162,7 @@ function openSqlite(options: OpenOptions): Store {
   const database = new SqliteDatabase(file);
   // WAL lets readers (the CLI, a second process) run beside the writer; synchronous=FULL
   // makes a COMMIT durable. The API answers 2xx only once the group commit that holds its
-  // transaction is done (DESIGN.md "Durability"): many transactions, one fsync, the same
+  // transaction is done (docs/design.md, "Storage, scale and durability"): many transactions, one fsync, the same
   // promise. The write lock lasts one group, so other processes wait at most busy_timeout.
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');

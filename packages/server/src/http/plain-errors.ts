@@ -14,6 +14,11 @@ export interface FieldError {
 
 /** At most this many fields are reported: a hostile body must not make a huge answer. */
 const MAX_FIELDS = 50;
+/**
+ * Only the first this many of ajv's errors are read: a megabyte of wrong list items makes
+ * tens of thousands, and relating unions to their branches is quadratic.
+ */
+const MAX_ERRORS = 500;
 
 type Schema = Record<string, unknown> & {
   'x-messages'?: Record<string, string>;
@@ -150,19 +155,28 @@ function unionWords(error: ErrorObject, field: string | undefined): string {
  * Every field's first error, in plain words. ajv must run with `allErrors` (to see them all)
  * and `verbose` (for the schema's own `x-messages`).
  */
-export function plainErrors(errors: readonly ErrorObject[]): FieldError[] {
+export function plainErrors(all: readonly ErrorObject[]): FieldError[] {
+  const errors = all.slice(0, MAX_ERRORS);
   // A union's branches each fail on their own. When one branch got as far as the value's
   // inside (an address object without its city), its errors say what to fix; otherwise (a
   // value of none of the types) only the union's verdict is worth reading.
   const skipped = new Set<ErrorObject>();
   for (const u of errors) {
     if (u.keyword !== 'anyOf' && u.keyword !== 'oneOf') continue;
-    const branches = errors.filter((e) => e !== u && e.schemaPath.startsWith(`${u.schemaPath}/`));
-    const inside = branches.filter((e) => fieldOf(e) !== fieldOf(u));
-    if (inside.length > 0) {
-      skipped.add(u);
-      for (const e of branches) if (!inside.includes(e)) skipped.add(e);
-    } else for (const e of branches) skipped.add(e);
+    // The same schema applies to every item of a list: a branch error is this union's only
+    // if it is also about this union's value (or inside it).
+    const field = fieldOf(u);
+    const schemaPrefix = `${u.schemaPath}/`;
+    const valuePrefix = `${u.instancePath}/`;
+    const branches = errors.filter(
+      (e) =>
+        e !== u &&
+        e.schemaPath.startsWith(schemaPrefix) &&
+        (e.instancePath === u.instancePath || e.instancePath.startsWith(valuePrefix)),
+    );
+    const inside = new Set(branches.filter((e) => fieldOf(e) !== field));
+    if (inside.size > 0) skipped.add(u);
+    for (const e of branches) if (!inside.has(e)) skipped.add(e);
   }
   const byField = new Map<string, FieldError>();
   for (const error of errors) {

@@ -52,7 +52,7 @@ export function errorWords(
     case 'tls':
       return 'TLS error: the certificate was not accepted';
     case 'ssrf_blocked':
-      return 'blocked: the address is not allowed';
+      return 'blocked: the address is not allowed (see TABLEHOOKS_ALLOWED_TARGETS)';
     case 'invalid_response':
       return 'the answer was not HTTP';
     case 'credentials':
