@@ -1,7 +1,7 @@
 // Every query is scoped by facility: an id alone never reaches a row.
 import type { Kysely, Selectable, Updateable } from 'kysely';
+import { insertInFacility } from '../db/insert-in-facility.js';
 import type { BookingsTable, Database } from '../db/schema.js';
-import { insertInFacility } from '../facilities/facilities.repository.js';
 
 export type BookingRow = Selectable<BookingsTable>;
 export type BookingChanges = Omit<Updateable<BookingsTable>, 'id' | 'facility_id' | 'created_at'>;

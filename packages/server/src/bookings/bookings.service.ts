@@ -1,4 +1,7 @@
 import type { AppDeps } from '../app.js';
+import { facilityMustExist, notFoundIn } from '../core/facility-scope.js';
+import { epochOf } from '../core/fields.js';
+import { checkChange, checkInitial, type StatusMachine } from '../core/status-machine.js';
 import { AppError, notFound } from '../errors.js';
 import type { EventName } from '../events/event-names.js';
 import { withEvents } from '../events/outbox.js';
@@ -20,15 +23,7 @@ import type {
   CreateBookingInput,
   PatchBookingInput,
 } from './bookings.schemas.js';
-import {
-  checkChange,
-  checkInitial,
-  epochOf,
-  facilityMustExist,
-  newRefNum,
-  notFoundIn,
-  type StatusMachine,
-} from './common.js';
+import { newRefNum } from './ref-num.js';
 
 // A cancelled booking is gone for the guest (and for webhooks: it was announced as deleted),
 // so it can't come back; a no-show may still turn up late and be seated.

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../app.js';
 import { requireOperator } from '../auth/authenticate.js';
-import { ResourceId, StringEnum } from '../bookings/common.js';
+import { ResourceId, StringEnum } from '../core/fields.js';
 import { errors, FacilityParams, security } from '../http/schemas.js';
 import {
   answerOnce,

@@ -1,7 +1,7 @@
 // Every query is scoped by facility: an id alone never reaches a row.
 import type { Kysely, Selectable, Updateable } from 'kysely';
+import { insertInFacility } from '../db/insert-in-facility.js';
 import type { Database, ProductOrdersTable } from '../db/schema.js';
-import { insertInFacility } from '../facilities/facilities.repository.js';
 
 export type OrderRow = Selectable<ProductOrdersTable>;
 export type OrderChanges = Omit<

@@ -1,12 +1,7 @@
 import type { AppDeps } from '../app.js';
-import {
-  checkChange,
-  checkInitial,
-  epochOf,
-  facilityMustExist,
-  notFoundIn,
-  type StatusMachine,
-} from '../bookings/common.js';
+import { facilityMustExist, notFoundIn } from '../core/facility-scope.js';
+import { epochOf } from '../core/fields.js';
+import { checkChange, checkInitial, type StatusMachine } from '../core/status-machine.js';
 import { AppError, notFound } from '../errors.js';
 import type { EventName } from '../events/event-names.js';
 import { withEvents } from '../events/outbox.js';
