@@ -4,12 +4,14 @@
 // GET /v1/session: a cross-site form can send the cookie (were SameSite ever bypassed) but
 // can neither read nor forge that header.
 import type { FastifyRequest } from 'fastify';
-import type { AppDeps } from '../app.js';
+import type { Clock, Random } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Store } from '../db/dialect.js';
 import { AppError } from '../errors.js';
 import { safeEqual, sha256Hex } from '../security/hashing.js';
 import type { Principal } from './principal.js';
 
-/** Cookie sessions for the UI; the UI issue provides the implementation. */
+/** Who a request's session cookie belongs to (the auth hook asks this). */
 export interface SessionAuth {
   principalOf(request: FastifyRequest): Promise<Principal | undefined>;
 }
@@ -84,9 +86,12 @@ export interface SessionStore extends SessionAuth {
   expiresAt(token: string): Promise<number | undefined>;
 }
 
-export function createSessionAuth(
-  deps: Pick<AppDeps, 'store' | 'clock' | 'random' | 'config'>,
-): SessionStore {
+export function createSessionAuth(deps: {
+  store: Store;
+  clock: Clock;
+  random: Random;
+  config: Pick<Config, 'sessionTtlMs'>;
+}): SessionStore {
   const { db } = deps.store;
   const ttl = deps.config.sessionTtlMs;
 

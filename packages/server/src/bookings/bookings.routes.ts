@@ -29,5 +29,5 @@ export const bookingRoutes = resourceRoutes({
       'cancelled on the way; a cancelled booking can no longer be changed (422).',
     remove: 'Delete a booking; emits booking_deleted',
   },
-  service: (app) => bookingsService(app.deps),
+  service: bookingsService,
 });

@@ -1,5 +1,6 @@
 import type { Random } from '../clock.js';
 import { epochOf } from '../core/fields.js';
+import { iso } from '../core/iso.js';
 import type { ChangesOf } from '../core/resource.repository.js';
 import {
   type ResourceDeps,
@@ -7,7 +8,6 @@ import {
   resourceMechanics,
 } from '../core/resource.service.js';
 import { checkInitial, type StatusMachine } from '../core/status-machine.js';
-import { iso } from '../http/schemas.js';
 import type { InTransaction } from '../idempotency/in-transaction.js';
 import { type BookingRow, insertBooking, listBookings } from './bookings.repository.js';
 import type {

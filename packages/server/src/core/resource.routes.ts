@@ -1,8 +1,8 @@
 // The five routes of a facility's resource (list, create, get, change, delete), written once
 // for bookings and product orders. A resource brings its paths, schemas and words as data.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type TSchema, Type } from '@sinclair/typebox';
-import type { App } from '../app.js';
-import { requireFacility } from '../auth/authenticate.js';
+import type { AppDeps } from '../deps.js';
 import { errors, FacilityParams, ListOf, security } from '../http/schemas.js';
 import {
   answerOnce,
@@ -36,25 +36,26 @@ export interface ResourceRoutes<Out> {
     updateDescription: string;
     remove: string;
   };
-  service: (app: App) => ResourceService<Out>;
+  service: (deps: AppDeps) => ResourceService<Out>;
 }
 
 // The routes hand validated input on as it came; the service's own types describe it.
 type Params = { facility_id: string } & Record<string, unknown>;
 
-export function resourceRoutes<Out>(spec: ResourceRoutes<Out>) {
+export function resourceRoutes<Out>(spec: ResourceRoutes<Out>): FastifyPluginAsyncTypebox {
   const { schemas, summaries, collection } = spec;
   const tags = [spec.tag];
   const member = `${collection}/:${spec.idParam}`;
   const idOf = (params: unknown) => (params as Params)[spec.idParam] as number;
   const facilityOf = (params: unknown) => (params as Params).facility_id;
 
-  return async function routes(app: App): Promise<void> {
-    const service = spec.service(app);
+  return async (app) => {
+    const service = spec.service(app.deps);
 
     app.get(
       collection,
       {
+        config: { scope: 'read' },
         schema: {
           tags,
           security,
@@ -65,7 +66,6 @@ export function resourceRoutes<Out>(spec: ResourceRoutes<Out>) {
         },
       },
       async (request) => {
-        await requireFacility(request, facilityOf(request.params), 'read');
         return service.list(facilityOf(request.params), request.query as never);
       },
     );
@@ -73,6 +73,7 @@ export function resourceRoutes<Out>(spec: ResourceRoutes<Out>) {
     app.post(
       collection,
       {
+        config: { scope: 'write' },
         schema: {
           tags,
           security,
@@ -86,7 +87,6 @@ export function resourceRoutes<Out>(spec: ResourceRoutes<Out>) {
       },
       async (request, reply) => {
         const facilityId = facilityOf(request.params);
-        await requireFacility(request, facilityId, 'write');
         const answer = { facilityId, status: 201 };
         return answerOnce(request, reply, answer, (run) =>
           service.create(facilityId, request.body as never, run),
@@ -97,6 +97,7 @@ export function resourceRoutes<Out>(spec: ResourceRoutes<Out>) {
     app.get(
       member,
       {
+        config: { scope: 'read' },
         schema: {
           tags,
           security,
@@ -106,7 +107,6 @@ export function resourceRoutes<Out>(spec: ResourceRoutes<Out>) {
         },
       },
       async (request) => {
-        await requireFacility(request, facilityOf(request.params), 'read');
         return service.get(facilityOf(request.params), idOf(request.params));
       },
     );
@@ -114,6 +114,7 @@ export function resourceRoutes<Out>(spec: ResourceRoutes<Out>) {
     app.patch(
       member,
       {
+        config: { scope: 'write' },
         schema: {
           tags,
           security,
@@ -125,7 +126,6 @@ export function resourceRoutes<Out>(spec: ResourceRoutes<Out>) {
         },
       },
       async (request) => {
-        await requireFacility(request, facilityOf(request.params), 'write');
         const { params } = request;
         return service.update(facilityOf(params), idOf(params), request.body as never);
       },
@@ -134,6 +134,7 @@ export function resourceRoutes<Out>(spec: ResourceRoutes<Out>) {
     app.delete(
       member,
       {
+        config: { scope: 'write' },
         schema: {
           tags,
           security,
@@ -143,7 +144,6 @@ export function resourceRoutes<Out>(spec: ResourceRoutes<Out>) {
         },
       },
       async (request, reply) => {
-        await requireFacility(request, facilityOf(request.params), 'write');
         await service.remove(facilityOf(request.params), idOf(request.params));
         return reply.status(204).send(null);
       },

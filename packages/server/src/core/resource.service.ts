@@ -8,9 +8,9 @@ import type { Database, ResourceType } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import type { EventName } from '../events/event-names.js';
 import { type OutboxDeps, withEvents } from '../events/outbox.js';
-import { page } from '../http/schemas.js';
 import { type InTransaction, outboxTransaction } from '../idempotency/in-transaction.js';
 import { facilityMustExist, notFoundIn } from './facility-scope.js';
+import { page } from './paging.js';
 import {
   type ChangesOf,
   deleteIn,

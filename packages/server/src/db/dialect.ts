@@ -13,6 +13,7 @@ import {
   SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
+  sql,
 } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
@@ -24,10 +25,14 @@ export const WAKE_CHANNEL = 'tablehooks_wake';
 
 export interface DialectProfile {
   name: DialectName;
-  /** Several processes may share the store: claims need FOR UPDATE SKIP LOCKED. */
-  skipLocked: boolean;
   /** Cross-process wake-ups through LISTEN/NOTIFY; SQLite has one process, so in-process. */
   listenNotify: boolean;
+  /**
+   * A pool of connections: a dispatcher beside the API is worth a pool of its own (its claims
+   * and outcomes then never queue behind API transactions). SQLite has one connection by
+   * nature; there transactions are short and group-committed instead.
+   */
+  pooled: boolean;
   /**
    * Row locks (SELECT … FOR UPDATE) order concurrent writers; SQLite has one writer at a time
    * and no such clause.
@@ -64,7 +69,7 @@ export interface DialectProfile {
 
 const sqliteProfile: DialectProfile = {
   name: 'sqlite',
-  skipLocked: false,
+  pooled: false,
   // One writer at a time already: SQLite serialises the claim.
   rowLocks: false,
   lockClause: '',
@@ -89,7 +94,7 @@ const sqliteProfile: DialectProfile = {
 
 const postgresProfile: DialectProfile = {
   name: 'postgres',
-  skipLocked: true,
+  pooled: true,
   rowLocks: true,
   lockClause: 'for update skip locked',
   listenNotify: true,
@@ -113,8 +118,8 @@ export interface Store {
   profile: DialectProfile;
   /** Where the data lives, for log lines: a file path or a host/database (no password). */
   location: string;
-  /** The raw pg pool for LISTEN/NOTIFY; undefined on SQLite. */
-  pgPool: pg.Pool | undefined;
+  /** Resolves once the database answers a trivial query (readiness). */
+  ping(): Promise<void>;
   /** SQLite's group-commit counters (fsyncs and what shared them), e.g. for /metrics. */
   commitStats?: () => GroupCommitStats;
   close(): Promise<void>;
@@ -123,6 +128,10 @@ export interface Store {
 // int8 (bigint) comes back as a string by default; our bigints are ids and epoch
 // milliseconds, all far below 2^53.
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+async function ping(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}
 
 export interface OpenOptions {
   databaseUrl: string | undefined;
@@ -175,7 +184,7 @@ function openSqlite(options: OpenOptions): Store {
     db,
     profile: sqliteProfile,
     location: file,
-    pgPool: undefined,
+    ping: () => ping(db),
     commitStats: () => driver.stats(),
     close: () => db.destroy(),
   };
@@ -196,7 +205,7 @@ function openPostgres(url: string, poolSize: number): Store {
     db,
     profile: postgresProfile,
     location: `${parsed.host}${parsed.pathname}`,
-    pgPool: pool,
+    ping: () => ping(db),
     close: () => db.destroy(),
   };
 }

@@ -1,6 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { App } from '../app.js';
-import { requireFacility } from '../auth/authenticate.js';
 import { errors, ListOf, security } from '../http/schemas.js';
 import { TESTS_PER_MINUTE } from '../queue/sql/enqueue-test.js';
 import { WebhookParams } from '../webhooks/webhooks.schemas.js';
@@ -17,13 +16,14 @@ import { deliveriesService } from './deliveries.service.js';
 
 const tags = ['deliveries'];
 
-export async function deliveryRoutes(app: App): Promise<void> {
+export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = deliveriesService(app.deps);
   const base = '/v1/facility/:facility_id/webhooks/:webhook_id';
 
   app.get(
     `${base}/deliveries`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -35,7 +35,6 @@ export async function deliveryRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const { facility_id, webhook_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       return service.list(facility_id, webhook_id, request.query);
     },
   );
@@ -43,6 +42,7 @@ export async function deliveryRoutes(app: App): Promise<void> {
   app.get(
     `${base}/deliveries/:delivery_id`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -53,7 +53,6 @@ export async function deliveryRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const { facility_id, webhook_id, delivery_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       return service.get(facility_id, webhook_id, delivery_id);
     },
   );
@@ -61,6 +60,7 @@ export async function deliveryRoutes(app: App): Promise<void> {
   app.post(
     `${base}/deliveries/:delivery_id/resend`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -71,7 +71,6 @@ export async function deliveryRoutes(app: App): Promise<void> {
     },
     async (request, reply) => {
       const { facility_id, webhook_id, delivery_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       return reply.status(202).send(await service.resend(facility_id, webhook_id, delivery_id));
     },
   );
@@ -79,6 +78,7 @@ export async function deliveryRoutes(app: App): Promise<void> {
   app.post(
     `${base}/recover`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -93,7 +93,6 @@ export async function deliveryRoutes(app: App): Promise<void> {
     },
     async (request, reply) => {
       const { facility_id, webhook_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       return reply
         .status(202)
         .send(
@@ -105,6 +104,7 @@ export async function deliveryRoutes(app: App): Promise<void> {
   app.post(
     `${base}/test`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -132,9 +132,8 @@ export async function deliveryRoutes(app: App): Promise<void> {
     },
     async (request, reply) => {
       const { facility_id, webhook_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       const result = await service.test(facility_id, webhook_id, request.body);
       return reply.status(result.attempt ? 200 : 202).send(result);
     },
   );
-}
+};

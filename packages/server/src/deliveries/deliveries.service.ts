@@ -1,8 +1,9 @@
-import type { AppDeps } from '../app.js';
+import { iso, isoOrNull } from '../core/iso.js';
+import { page } from '../core/paging.js';
+import type { AppDeps } from '../deps.js';
 import { AppError, notFound } from '../errors.js';
 import { actionOf, type EventName, resourceTypeOf } from '../events/event-names.js';
 import { findFacility } from '../facilities/facilities.repository.js';
-import { iso, isoOrNull, page } from '../http/schemas.js';
 import { TESTS_PER_MINUTE } from '../queue/sql/enqueue-test.js';
 import type { RequeueWhere } from '../queue/sql/requeue.js';
 import { findWebhook } from '../webhooks/webhooks.repository.js';
@@ -70,7 +71,10 @@ export function attemptOut(a: AttemptRow): AttemptOut {
   };
 }
 
-export function deliveriesService(deps: AppDeps) {
+/** What the service needs, and all it may touch. */
+export type DeliveriesDeps = Pick<AppDeps, 'store' | 'queue' | 'config'>;
+
+export function deliveriesService(deps: DeliveriesDeps) {
   const { store } = deps;
   const db = store.db;
 

@@ -30,5 +30,5 @@ export const orderRoutes = resourceRoutes({
       'or cancelled order can no longer be changed (422). A delivery needs an address (422).',
     remove: 'Delete a product order; emits productorder_deleted',
   },
-  service: (app) => ordersService(app.deps),
+  service: ordersService,
 });

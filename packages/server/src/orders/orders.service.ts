@@ -1,4 +1,5 @@
 import { epochOf } from '../core/fields.js';
+import { iso } from '../core/iso.js';
 import type { ChangesOf } from '../core/resource.repository.js';
 import {
   type ResourceDeps,
@@ -7,7 +8,6 @@ import {
 } from '../core/resource.service.js';
 import { checkInitial, type StatusMachine } from '../core/status-machine.js';
 import { AppError } from '../errors.js';
-import { iso } from '../http/schemas.js';
 import type { InTransaction } from '../idempotency/in-transaction.js';
 import { insertOrder, listOrders, type OrderRow } from './orders.repository.js';
 import type {
