@@ -5,8 +5,6 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
-  type ColumnDefinitionBuilder,
-  type CreateTableBuilder,
   type Dialect,
   Kysely,
   PostgresDialect,
@@ -63,8 +61,6 @@ export interface DialectProfile {
      */
     oneStatement: boolean;
   };
-  /** Adds an auto-incrementing integer primary key column named `id`. */
-  autoIdColumn<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'>;
 }
 
 const sqliteProfile: DialectProfile = {
@@ -86,10 +82,6 @@ const sqliteProfile: DialectProfile = {
     after: ['pragma synchronous = FULL'],
     oneStatement: true,
   },
-  autoIdColumn: (table) =>
-    table.addColumn('id', 'integer', (c: ColumnDefinitionBuilder) =>
-      c.primaryKey().autoIncrement(),
-    ),
 };
 
 const postgresProfile: DialectProfile = {
@@ -107,10 +99,6 @@ const postgresProfile: DialectProfile = {
     after: [],
     oneStatement: false,
   },
-  autoIdColumn: (table) =>
-    table.addColumn('id', 'bigint', (c: ColumnDefinitionBuilder) =>
-      c.primaryKey().generatedByDefaultAsIdentity(),
-    ),
 };
 
 export interface Store {
