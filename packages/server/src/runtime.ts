@@ -139,6 +139,7 @@ export async function createRuntime(config: Config, o: RuntimeOverrides): Promis
         databaseUrl: config.databaseUrl,
         dataDir: config.dataDir,
         poolSize: DISPATCHER_POOL_SIZE,
+        logger,
       })
     : store;
   const dispatcher = sender

@@ -92,10 +92,12 @@ export function loginService(deps: Pick<AppDeps, 'store' | 'clock' | 'secretBox'
 }
 
 export class TooManyLogins extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(retryAfterSeconds: number) {
     super(
       'too_many_requests',
       `too many failed logins; try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s)`,
+      undefined,
+      { retryAfterSeconds },
     );
   }
 }

@@ -8,7 +8,7 @@ import { AppError } from '../errors.js';
 import { PlanSchema } from '../facilities/facilities.schemas.js';
 import { errors, FacilityIdParam } from '../http/schemas.js';
 import { principalOf } from './authenticate.js';
-import { loginService, TooManyLogins } from './login.js';
+import { loginService } from './login.js';
 import { sessionService } from './session.service.js';
 import {
   cameOverHttps,
@@ -87,19 +87,13 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      let checked: Awaited<ReturnType<typeof login.check>>;
-      try {
-        checked = await login.check({
-          email: request.body.email,
-          password: request.body.password,
-          facilityId: request.body.facility_id,
-          ip: request.ip,
-          device: cookieOf(request, DEVICE_COOKIE),
-        });
-      } catch (err) {
-        if (err instanceof TooManyLogins) reply.header('retry-after', err.retryAfterSeconds);
-        throw err;
-      }
+      const checked = await login.check({
+        email: request.body.email,
+        password: request.body.password,
+        facilityId: request.body.facility_id,
+        ip: request.ip,
+        device: cookieOf(request, DEVICE_COOKIE),
+      });
       const { user, device } = checked;
       const { token, expiresAt } = await sessions.create(user);
       const secure = cameOverHttps(request);

@@ -34,6 +34,7 @@ async function openAndMigrate(config: Config, logger: Logger): Promise<Store> {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.dbPoolSize,
+    logger,
   });
   try {
     const { applied } = await migrateToLatest(store.db, store.profile);

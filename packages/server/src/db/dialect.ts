@@ -14,6 +14,7 @@ import {
   sql,
 } from 'kysely';
 import pg from 'pg';
+import type { Logger } from '../logger.js';
 import type { Database } from './schema.js';
 import { type GroupCommitStats, SqliteGroupCommitDriver } from './sqlite-group-commit-driver.js';
 
@@ -127,11 +128,13 @@ export interface OpenOptions {
   poolSize?: number;
   /** SQLite file name inside dataDir (tests use throw-away files). */
   sqliteFile?: string;
+  /** Told of a pooled connection that died (it is replaced; nothing else needs doing). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 export function openStore(options: OpenOptions): Store {
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.logger)
     : openSqlite(options);
 }
 
@@ -178,15 +181,18 @@ function openSqlite(options: OpenOptions): Store {
   };
 }
 
-function openPostgres(url: string, poolSize: number): Store {
+function openPostgres(url: string, poolSize: number, logger?: Pick<Logger, 'warn'>): Store {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // A dropped connection (database restart) must not crash the process; the pool
-  // replaces it and /readyz reports the outage meanwhile.
-  pool.on('error', () => {});
+  // replaces it and /readyz reports the outage meanwhile. Logged, not thrown.
+  pool.on('error', (err) => logger?.warn({ err }, 'an idle database connection failed'));
   // …and so must one that dies while checked out (e.g. between two statements): pg emits
   // 'error' on the client itself, which has no listener then, and Node would exit. The
-  // statement in flight fails on its own, and the pool drops the dead client on release.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  // statement in flight fails on its own (and is logged where it fails), and the pool drops
+  // the dead client on release.
+  pool.on('connect', (client) =>
+    client.on('error', (err) => logger?.warn({ err }, 'a database connection in use failed')),
+  );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const parsed = new URL(url);
   return {

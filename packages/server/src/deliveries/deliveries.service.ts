@@ -21,15 +21,15 @@ const TEST_WAIT_SLACK_MS = 5_000;
 
 /** Too many test triggers for one webhook: 429 with Retry-After. */
 export class TestLimited extends AppError {
-  readonly retryAfterSeconds: number;
   constructor(why: 'in_flight' | 'per_minute', retryAfterMs: number) {
     super(
       'too_many_requests',
       why === 'in_flight'
         ? 'a test trigger for this webhook is still being sent; wait for its result'
         : `at most ${TESTS_PER_MINUTE} test triggers a minute per webhook; try again shortly`,
+      undefined,
+      { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) },
     );
-    this.retryAfterSeconds = Math.ceil(retryAfterMs / 1000);
   }
 }
 

@@ -35,6 +35,22 @@ export interface Harness {
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 export const OPERATOR_KEY = 'op_test_operator_key_0123456789';
 
+/** The environment a subprocess (`serve`, a CLI command) gets for this store: the same keys as the in-process harness. */
+export function envFor(
+  store: Pick<TestStore, 'dataDir' | 'databaseUrl'>,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
+  return {
+    TABLEHOOKS_DATA_DIR: store.dataDir,
+    DATABASE_URL: store.databaseUrl,
+    TABLEHOOKS_SECRET_KEY: TEST_SECRET_KEY,
+    TABLEHOOKS_OPERATOR_KEY: OPERATOR_KEY,
+    TABLEHOOKS_ALLOWED_TARGETS: '127.0.0.1/32',
+    TABLEHOOKS_LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     ...loadConfig({ TABLEHOOKS_LOG_LEVEL: 'info' }),
