@@ -1,5 +1,6 @@
 // buildApp(deps) assembles the HTTP application and never listens: tests call inject(),
 // main.ts calls listen().
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -56,6 +57,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await securityHeaders(app);
   guardPaths(app);
   echoRequestIds(app);
+
+  // Parses Cookie headers (the UI's session); the cookies we set are still written by hand
+  // in auth/sessions.ts, whose flags the tests pin.
+  await app.register(cookie);
 
   await app.register(swagger, {
     openapi: {

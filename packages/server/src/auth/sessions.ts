@@ -32,15 +32,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const DEVICE_COOKIE = 'th_device';
 const DEVICE_MAX_AGE_S = 180 * 24 * 3600;
 
-/** A cookie's value from the Cookie header, if it is there. */
+/** A cookie's value, parsed by @fastify/cookie (registered in app.ts), if it is there. */
 export function cookieOf(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (typeof header !== 'string') return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
+  return request.cookies[name];
 }
 
 /** The session token from the Cookie header, if any. */
