@@ -13,9 +13,10 @@ import { api } from './scenarios/api.js';
 import { backlog } from './scenarios/backlog.js';
 import { guarantees } from './scenarios/guarantees.js';
 import { latency } from './scenarios/latency.js';
+import { scaleout } from './scenarios/scaleout.js';
 import { throughput } from './scenarios/throughput.js';
 
-const scenarios = { throughput, latency, backlog, api, guarantees };
+const scenarios = { throughput, latency, backlog, api, scaleout, guarantees };
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));

@@ -2,7 +2,14 @@
 // [--rounds=N] [--cpu-prof]`. Quick mode keeps the whole run under two minutes.
 import type { StoreKind } from './service.js';
 
-export const SCENARIOS = ['throughput', 'latency', 'backlog', 'api', 'guarantees'] as const;
+export const SCENARIOS = [
+  'throughput',
+  'latency',
+  'backlog',
+  'api',
+  'scaleout',
+  'guarantees',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Options {

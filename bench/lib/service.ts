@@ -18,6 +18,41 @@ const MAIN = fileURLToPath(new URL('../../packages/server/dist/main.js', import.
 export function mainPath(): string {
   return process.env.BENCH_MAIN ?? MAIN;
 }
+
+/**
+ * BENCH_BASE_MAIN: an older build run beside this one in the same rounds (drain, steady,
+ * latency, API), recorded under the same ids with `.base`: before and after from one run.
+ */
+export function baseMainPath(): string | undefined {
+  return process.env.BENCH_BASE_MAIN || undefined;
+}
+
+/** The builds a scenario measures: this one (id suffix ''), then the base if any ('.base'). */
+export function variants(): Variant[] {
+  const base = baseMainPath();
+  return [{ suffix: '', main: mainPath() }, ...(base ? [{ suffix: '.base', main: base }] : [])];
+}
+
+export interface Variant {
+  suffix: string;
+  main: string;
+  env?: Record<string, string>;
+}
+
+/**
+ * The drain's variants: those above and, with BENCH_THREADS_OFF=1, this build with sender
+ * threads off ('.threads0'), so the threads' part of a change is seen apart from the rest.
+ */
+export function drainVariants(): Variant[] {
+  const off = process.env.BENCH_THREADS_OFF === '1';
+  return [
+    ...variants(),
+    ...(off
+      ? [{ suffix: '.threads0', main: mainPath(), env: { TABLEHOOKS_SENDER_THREADS: '0' } }]
+      : []),
+  ];
+}
+
 export const OPERATOR_KEY = 'op_bench_operator_key_0123456789';
 const SECRET_KEY = Buffer.alloc(32, 9).toString('base64');
 const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -74,6 +109,8 @@ export interface ServiceOptions {
   env?: Record<string, string>;
   /** Write a V8 CPU profile (.cpuprofile) of the service into this folder. */
   cpuProfileDir?: string | undefined;
+  /** The build's main.js; default mainPath(). */
+  main?: string;
 }
 
 export class Service {
@@ -98,7 +135,7 @@ export class Service {
     const nodeArgs = options.cpuProfileDir
       ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`]
       : [];
-    const proc = spawn(process.execPath, [...nodeArgs, mainPath(), 'serve'], {
+    const proc = spawn(process.execPath, [...nodeArgs, options.main ?? mainPath(), 'serve'], {
       env: {
         PATH: process.env.PATH,
         TABLEHOOKS_PORT: '0',
@@ -109,6 +146,10 @@ export class Service {
         TABLEHOOKS_ALLOWED_TARGETS: '127.0.0.1/32',
         TABLEHOOKS_LOG_LEVEL: 'warn',
         TABLEHOOKS_ROLE: options.role ?? 'all',
+        // For trying other thread counts by hand (the default is the build's own).
+        ...(process.env.TABLEHOOKS_SENDER_THREADS
+          ? { TABLEHOOKS_SENDER_THREADS: process.env.TABLEHOOKS_SENDER_THREADS }
+          : {}),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,21 +4,28 @@
 // measured after a warm-up (lib/warmup.ts).
 import autocannon from 'autocannon';
 import type { Context } from '../lib/context.js';
-import { createStore, Service, type StoreKind } from '../lib/service.js';
+import { createStore, Service, type StoreKind, variants } from '../lib/service.js';
 import { facilityWithWebhook } from '../lib/setup.js';
 import { warmUp } from '../lib/warmup.js';
 
 const CONNECTIONS = 32;
 
 export async function api(ctx: Context): Promise<void> {
-  for (const kind of ctx.options.stores) await bookings(ctx, kind);
+  for (const kind of ctx.options.stores) {
+    for (const v of variants()) await bookings(ctx, kind, v.main, v.suffix);
+  }
 }
 
-async function bookings(ctx: Context, kind: StoreKind): Promise<void> {
+async function bookings(
+  ctx: Context,
+  kind: StoreKind,
+  main: string,
+  suffix: string,
+): Promise<void> {
   const store = await createStore(kind);
   let service: Service | undefined;
   try {
-    service = await Service.start(store, { cpuProfileDir: ctx.options.cpuProfileDir });
+    service = await Service.start(store, { cpuProfileDir: ctx.options.cpuProfileDir, main });
     const hook = await facilityWithWebhook(service, 'api', ctx.receiver.origin);
     await warmUp(service.url, hook.facilityId, hook.apiKey, ctx.options.warmupSeconds);
     await ctx.receiver.reset();
@@ -32,7 +39,7 @@ async function bookings(ctx: Context, kind: StoreKind): Promise<void> {
       duration: ctx.options.apiSeconds,
     });
     const created = result['2xx'];
-    ctx.record(`api.${kind}`, 1, {
+    ctx.record(`api.${kind}${suffix}`, 1, {
       perSec: created / result.duration,
       p50: result.latency.p50,
       p99: result.latency.p99,

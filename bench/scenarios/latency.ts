@@ -5,7 +5,7 @@
 import type { Context } from '../lib/context.js';
 import { deadlineFor } from '../lib/limits.js';
 import { createBookingsAtRate } from '../lib/load.js';
-import { createStore, Service, type StoreKind } from '../lib/service.js';
+import { createStore, Service, type StoreKind, variants } from '../lib/service.js';
 import { facilityWithWebhook } from '../lib/setup.js';
 import { distribution } from '../lib/stats.js';
 import { warmUp } from '../lib/warmup.js';
@@ -15,15 +15,31 @@ const WARMUP_MS = 1_000;
 
 export async function latency(ctx: Context): Promise<void> {
   for (const kind of ctx.options.stores) {
-    for (const rate of ctx.options.latencyRates) await atRate(ctx, kind, rate);
+    for (const rate of ctx.options.latencyRates) {
+      // Every round of this build (the target holds in each, not only in the median); the
+      // base build once, for before/after.
+      for (let round = 1; round <= ctx.options.rounds; round++) {
+        for (const v of variants()) {
+          if (round > 1 && v.suffix !== '') continue;
+          await atRate(ctx, kind, rate, v.main, v.suffix, round);
+        }
+      }
+    }
   }
 }
 
-async function atRate(ctx: Context, kind: StoreKind, rate: number): Promise<void> {
+async function atRate(
+  ctx: Context,
+  kind: StoreKind,
+  rate: number,
+  main: string,
+  suffix: string,
+  round: number,
+): Promise<void> {
   const store = await createStore(kind);
   let service: Service | undefined;
   try {
-    service = await Service.start(store, { cpuProfileDir: ctx.options.cpuProfileDir });
+    service = await Service.start(store, { cpuProfileDir: ctx.options.cpuProfileDir, main });
     const hook = await facilityWithWebhook(service, 'latency', ctx.receiver.origin);
     const warm = await warmUp(service.url, hook.facilityId, hook.apiKey, ctx.options.warmupSeconds);
     // Let the warm-up's deliveries drain, so they don't queue ahead of the measured ones.
@@ -50,7 +66,7 @@ async function atRate(ctx: Context, kind: StoreKind, rate: number): Promise<void
     const d = distribution(fromRequest);
     const a = distribution(fromAck);
     const api = distribution([...created.sent.values()].map((s) => s.ackAt - s.sentAt));
-    ctx.record(`latency.${rate}.${kind}`, 1, {
+    ctx.record(`latency.${rate}.${kind}${suffix}`, round, {
       count: d.count,
       achievedPerSec: created.sent.size / created.seconds,
       p50: d.p50,

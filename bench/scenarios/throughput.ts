@@ -9,7 +9,15 @@ import type { Context } from '../lib/context.js';
 import { concurrencyFor, deadlineFor } from '../lib/limits.js';
 import { pushEvents } from '../lib/load.js';
 import { spanRate } from '../lib/receiver.js';
-import { createStore, Service, type StoreKind } from '../lib/service.js';
+import {
+  createStore,
+  drainVariants,
+  Service,
+  type StoreKind,
+  type Variant,
+  variants,
+} from '../lib/service.js';
+
 import { facilities } from '../lib/setup.js';
 import { bullmqDrain, bullmqSteady } from './bullmq.js';
 
@@ -21,9 +29,17 @@ export async function throughput(ctx: Context): Promise<void> {
       // Quick mode times steady delivery with ten webhooks only, to stay under two minutes.
       const withSteady = !options.quick || hooks === 10;
       for (const kind of options.stores) {
-        await drain(ctx, round, kind, hooks);
+        for (const v of drainVariants()) await drain(ctx, round, kind, hooks, false, undefined, v);
+        if (withSteady) {
+          for (const v of variants()) {
+            // On a machine loaded by other work the API may not push them all in time: that
+            // run is logged and left out, and the others still run.
+            await steady(ctx, round, kind, hooks, v).catch((err: unknown) =>
+              ctx.log(`steady.${hooks}wh.${kind}${v.suffix} #${round} failed: ${String(err)}`),
+            );
+          }
+        }
         if (hooks === 10) await drain(ctx, round, kind, hooks, true);
-        if (withSteady) await steady(ctx, round, kind, hooks);
       }
       await bullmqDrain(ctx, round, hooks);
       if (withSteady) await bullmqSteady(ctx, round, hooks);
@@ -73,14 +89,16 @@ export async function drain(
   hang = false,
   /** Webhook settings other than the defaults (scenario 8: ordering off); named in the id. */
   webhook?: { ordering: 'none' },
+  variant: Variant = variants()[0]!,
 ): Promise<void> {
   const count = ctx.options.events;
   const store = await createStore(kind);
   let service: Service | undefined;
   try {
     service = await Service.start(store, {
-      env: { TABLEHOOKS_POLL_INTERVAL_MS: '100' },
+      env: { TABLEHOOKS_POLL_INTERVAL_MS: '100', ...variant.env },
       cpuProfileDir: ctx.options.cpuProfileDir,
+      main: variant.main,
     });
     const hooked = await facilities(
       service,
@@ -99,7 +117,7 @@ export async function drain(
     const rate = spanRate(stats);
     const delivered = rate.count;
     const name = hang ? 'isolation' : webhook ? 'drain-unordered' : 'drain';
-    ctx.record(`${name}.${hooks}wh.${kind}`, round, {
+    ctx.record(`${name}.${hooks}wh.${kind}${variant.suffix}`, round, {
       perSec: rate.perSec,
       ms: rate.ms,
       cpuUsPer: ((service.cpuMs() - cpu) * 1000) / delivered,
@@ -120,12 +138,16 @@ export async function steady(
   round: number,
   kind: StoreKind,
   hooks: number,
+  variant: Variant = variants()[0]!,
 ): Promise<void> {
   const count = ctx.options.steadyEvents;
   const store = await createStore(kind);
   let service: Service | undefined;
   try {
-    service = await Service.start(store, { cpuProfileDir: ctx.options.cpuProfileDir });
+    service = await Service.start(store, {
+      cpuProfileDir: ctx.options.cpuProfileDir,
+      main: variant.main,
+    });
     const hooked = await facilities(service, 'steady', hooks, () => ctx.receiver.origin);
     await ctx.receiver.reset();
     const cpu = service.cpuMs();
@@ -142,7 +164,7 @@ export async function steady(
       deadlineFor(count),
     );
     const rate = spanRate(stats, pushed.start);
-    ctx.record(`steady.${hooks}wh.${kind}`, round, {
+    ctx.record(`steady.${hooks}wh.${kind}${variant.suffix}`, round, {
       perSec: rate.perSec,
       ms: rate.ms,
       ingestPerSec: (count / (pushed.end - pushed.start)) * 1000,

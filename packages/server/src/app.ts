@@ -20,7 +20,7 @@ import { echoRequestIds, requestIdOf } from './http/request-id.js';
 import { securityHeaders } from './http/security-headers.js';
 import { guardPaths } from './http/url-guard.js';
 import { validatorCompiler } from './http/validation.js';
-import { type Logger, requestLogger } from './logger.js';
+import { type Logger, RequestLogLines, requestLogger } from './logger.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { orderRoutes } from './orders/orders.routes.js';
 import { subscriptionRoutes } from './subscriptions/subscriptions.routes.js';
@@ -45,6 +45,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     genReqId: requestIdOf,
     childLoggerFactory: (logger, bindings, options) =>
       requestLogger(logger as Logger, bindings, options) as FastifyBaseLogger,
+    logController: new RequestLogLines(),
     frameworkErrors,
     // TABLEHOOKS_TRUST_PROXY: request.ip (rate limits, logs) from X-Forwarded-For, as far as trusted.
     trustProxy: trustProxyOption(deps.config.trustProxy),

@@ -3,6 +3,7 @@
 // validated before anything starts: a bad value stops start-up with a message that names
 // the variable.
 import { BlockList, isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 
 export type Role = 'all' | 'api' | 'dispatcher';
 
@@ -23,6 +24,11 @@ export interface Config {
   deliveryTimeoutMs: number;
   globalConcurrency: number;
   perWebhookConcurrency: number;
+  /**
+   * Threads that send the dispatcher's attempts (0: its own thread does); claims, limits and
+   * order stay in the dispatcher. Default: the cores available, less one for the dispatcher.
+   */
+  senderThreads: number;
   /** A webhook failing without a single success for this long is disabled. */
   autoDisableAfterMs: number;
   /** Safety-net poll; real time comes from wake-ups on commit / NOTIFY. */
@@ -37,6 +43,8 @@ export interface Config {
   /** Attempts and finished deliveries older than this are pruned; pending work never is. */
   retentionDays: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** auto: readable lines (pino-pretty) when stdout is a terminal, JSON lines otherwise. */
+  logFormat: 'auto' | 'pretty' | 'json';
   /**
    * Who may set the client address through X-Forwarded-For: false (nobody, the socket's
    * peer is the client), a number of proxy hops in front of us, or the proxies' addresses.
@@ -49,6 +57,15 @@ export interface Config {
    * undefined: the address it is served on.
    */
   publicUrl: string | undefined;
+}
+
+/**
+ * The default for TABLEHOOKS_SENDER_THREADS: one thread per core beyond the first, which the
+ * dispatcher's own thread (and, on one machine, the database) needs. Measured on 2 cores:
+ * one sender thread drains faster than none, two slower than one (docs/performance.md).
+ */
+export function defaultSenderThreads(cores = availableParallelism()): number {
+  return Math.max(0, cores - 1);
 }
 
 export class ConfigError extends Error {
@@ -260,7 +277,9 @@ export const SETTINGS = [
     key: 'databaseUrl',
     env: 'DATABASE_URL',
     default: undefined,
-    doc: 'unset: embedded SQLite; `postgres://user@host:5432/db`: PostgreSQL',
+    doc:
+      'unset: embedded SQLite; `postgres://user@host:5432/db`: PostgreSQL; on the same machine, ' +
+      'its Unix socket: `postgres:///db?host=/var/run/postgresql&user=tablehooks`',
     parse: databaseUrl,
   }),
   row({
@@ -326,6 +345,16 @@ export const SETTINGS = [
     parse: (env, name, fallback) => int(env, name, fallback, 1, 1_000),
   }),
   row({
+    key: 'senderThreads',
+    env: 'TABLEHOOKS_SENDER_THREADS',
+    default: defaultSenderThreads(),
+    shown: 'cores available − 1',
+    doc:
+      "threads that send a dispatcher's attempts (0: its own thread); limits, order and the log " +
+      'stay with the dispatcher',
+    parse: (env, name, fallback) => int(env, name, fallback, 0, 64),
+  }),
+  row({
     key: 'autoDisableAfterMs',
     env: 'TABLEHOOKS_AUTO_DISABLE_HOURS',
     default: 120 * HOUR_MS,
@@ -385,6 +414,14 @@ export const SETTINGS = [
     default: 'info',
     doc: '`fatal` … `trace`, or `silent`',
     parse: (env, name, fallback) => oneOf(env, name, fallback, LOG_LEVELS),
+  }),
+  row({
+    key: 'logFormat',
+    env: 'TABLEHOOKS_LOG_FORMAT',
+    // A person at a terminal reads lines; a log collector (stdout piped or a file) gets JSON.
+    default: 'auto',
+    doc: '`auto`: readable lines (pino-pretty) on a terminal, JSON otherwise; or `json`, `pretty`',
+    parse: (env, name, fallback) => oneOf(env, name, fallback, ['auto', 'pretty', 'json']),
   }),
   row({
     key: 'trustProxy',

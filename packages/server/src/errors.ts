@@ -1,5 +1,7 @@
 // One table of error codes and their HTTP status. Every error a client sees has the shape
-// {"error": {"code", "message", "field"?}}.
+// {"error": {"code", "message", "field"?, "fields"?}}: `field` and `message` name the first
+// problem (older clients read only those); a validation error also lists every field's
+// problem in `fields`, so a form can flag them all at once.
 export const errorStatus = {
   validation_failed: 400,
   invalid_json: 400,
@@ -42,12 +44,28 @@ export class AppError extends Error {
   }
 }
 
-export interface ErrorBody {
-  error: { code: string; message: string; field?: string };
+export interface FieldProblem {
+  field?: string;
+  message: string;
 }
 
-export function errorBody(code: string, message: string, field?: string): ErrorBody {
-  return { error: field === undefined ? { code, message } : { code, message, field } };
+export interface ErrorBody {
+  error: { code: string; message: string; field?: string; fields?: FieldProblem[] };
+}
+
+export function errorBody(
+  code: string,
+  message: string,
+  field?: string,
+  fields?: FieldProblem[],
+): ErrorBody {
+  const error: ErrorBody['error'] =
+    field === undefined ? { code, message } : { code, message, field };
+  // A validation error always lists its fields, even when a service found the one problem.
+  if (fields) error.fields = fields;
+  else if (code === 'validation_failed')
+    error.fields = [field === undefined ? { message } : { field, message }];
+  return { error };
 }
 
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);

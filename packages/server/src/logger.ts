@@ -1,6 +1,8 @@
+import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
-// Secrets must never reach a log line (DESIGN.md "Security"). Request logging only prints
+// Secrets must never reach a log line (docs/design.md, "Security"). Request logging only prints
 // method and URL, but anything that logs an object with these keys is censored too.
 export const redactPaths = [
   'req.headers.authorization',
@@ -52,6 +54,51 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     { level, serializers, redact: { paths: redactPaths, censor: '[redacted]' } },
     destination,
   );
+}
+
+/**
+ * The server's log on stdout, and a way to print text (the start-up banner) in order with it:
+ * pino's JSON destination writes asynchronously, so text written beside it straight to stdout
+ * can come out before log lines logged earlier.
+ */
+export function stdoutLog(format: 'auto' | 'pretty' | 'json'): {
+  stream: pino.DestinationStream;
+  print(text: string): void;
+} {
+  if (wantsPretty(format, Boolean(process.stdout.isTTY))) {
+    // pino-pretty writes synchronously: stdout is already in order.
+    return { stream: prettyStream(), print: (text) => process.stdout.write(text) };
+  }
+  const stream = pino.destination({ dest: 1, minLength: 0, sync: false });
+  return { stream, print: (text) => stream.write(text) };
+}
+
+/** pino-pretty or JSON: TABLEHOOKS_LOG_FORMAT, where auto means pretty on a terminal. */
+export function wantsPretty(format: 'auto' | 'pretty' | 'json', isTTY: boolean): boolean {
+  return format === 'pretty' || (format === 'auto' && isTTY);
+}
+
+/**
+ * One readable line per entry for a person at a terminal: time, level, message, and the
+ * request's method, path, status and time. Same redaction as JSON (pino applies it first).
+ * In the main thread, synchronously: a transport's worker would print after the banner.
+ */
+export function prettyStream(): pino.DestinationStream {
+  return pretty({
+    colorize: true,
+    sync: true,
+    translateTime: 'HH:MM:ss',
+    ignore: 'pid,hostname,reqId,req,res,responseTime',
+    messageFormat: (log, messageKey) => {
+      const req = log.req as { method?: string; url?: string } | undefined;
+      const res = log.res as { statusCode?: number } | undefined;
+      const message = String(log[messageKey] ?? '');
+      if (!req?.url) return message;
+      const took =
+        typeof log.responseTime === 'number' ? ` ${Math.round(log.responseTime)} ms` : '';
+      return `${req.method} ${req.url}${res?.statusCode ? ` ${res.statusCode}` : ''}${took}`;
+    },
+  });
 }
 
 export type { Logger };
@@ -126,4 +173,34 @@ export function requestLogger(
 ): Logger {
   if (Object.keys(options).length > 0) return parent.child(bindings, options);
   return new LazyChildLogger(parent, bindings) as unknown as Logger;
+}
+
+/** Probes answer many times a minute; their lines would bury everything else at info. */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+const probe = (request: { url?: string }) =>
+  PROBES.has((request.url ?? '').split('?')[0]!.replace(/\/$/, ''));
+
+/**
+ * Fastify's request lines, one per request instead of two: "request completed" at info with
+ * the method, path, status and time; "incoming request" only at debug. Health checks and
+ * scrapes log at debug only.
+ */
+export class RequestLogLines extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    if (this.isLogDisabled(request)) return;
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (this.isLogDisabled(request)) return;
+    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else if (probe(request)) reply.log.debug(line, 'request completed');
+    else reply.log.info(line, 'request completed');
+  }
 }

@@ -11,7 +11,7 @@ import { openStore, type Store } from './db/dialect.js';
 import type { AppDeps } from './deps.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
 import { type Listener, listenForWakeups } from './dispatcher/listener.js';
-import { Sender } from './dispatcher/sender.js';
+import { createSenders } from './dispatcher/senders.js';
 import { createWakeup, type Wakeup } from './events/wakeup.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -121,7 +121,8 @@ export async function createRuntime(config: Config, o: RuntimeOverrides): Promis
   // Delivery and retention run beside the API (role all) or alone (role dispatcher).
   const delivering = o.delivering ?? config.role !== 'api';
   const sender = delivering
-    ? new Sender({
+    ? createSenders({
+        threads: config.senderThreads,
         timeoutMs: config.deliveryTimeoutMs,
         bodyLimit: config.responseBodyLimit,
         policy: { allowedCidrs: config.allowedTargets, ...(o.lookup ? { lookup: o.lookup } : {}) },

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configTable, defaults, loadConfig, SETTINGS } from '../src/config.js';
+import {
+  ConfigError,
+  configTable,
+  defaultSenderThreads,
+  defaults,
+  loadConfig,
+  SETTINGS,
+} from '../src/config.js';
 
 const key = Buffer.alloc(32, 1).toString('base64');
 
@@ -52,6 +59,8 @@ describe('configuration', () => {
     ['TABLEHOOKS_RETRY_SCHEDULE', '5,1m'],
     ['TABLEHOOKS_DELIVERY_TIMEOUT_MS', '10s'],
     ['TABLEHOOKS_CONCURRENCY', '0'],
+    ['TABLEHOOKS_SENDER_THREADS', '-1'],
+    ['TABLEHOOKS_SENDER_THREADS', '65'],
     ['TABLEHOOKS_LOG_LEVEL', 'loud'],
     ['TABLEHOOKS_SECRET_KEY', 'too-short'],
     ['TABLEHOOKS_OPERATOR_KEY', 'short'],
@@ -66,6 +75,12 @@ describe('configuration', () => {
     const attempt = () => loadConfig({ [name]: value });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(new RegExp(`^${name}: `));
+  });
+
+  it('sends from one thread per core beyond the first, unless told how many', () => {
+    expect([1, 2, 8].map((cores) => defaultSenderThreads(cores))).toEqual([0, 1, 7]);
+    expect(loadConfig({ TABLEHOOKS_SENDER_THREADS: '0' }).senderThreads).toBe(0);
+    expect(loadConfig({ TABLEHOOKS_SENDER_THREADS: '3' }).senderThreads).toBe(3);
   });
 
   it('trusts no proxy and serves metrics to this machine only unless told otherwise', () => {

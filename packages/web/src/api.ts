@@ -1,8 +1,14 @@
 // The one way the UI talks to the server: the public REST API, with the session cookie
 // (sent by the browser, never readable here) and the CSRF token on every state change.
 
+/** A field's problem, in words for people (the server says them plainly). */
+export interface FieldProblem {
+  field?: string;
+  message: string;
+}
+
 export interface ApiErrorBody {
-  error?: { code?: string; message?: string; field?: string };
+  error?: { code?: string; message?: string; field?: string; fields?: FieldProblem[] };
 }
 
 export class ApiError extends Error {
@@ -13,6 +19,8 @@ export class ApiError extends Error {
     /** The input field at fault, as the API names it ("url", "items.0.quantity"). */
     readonly field?: string,
     readonly retryAfter?: number,
+    /** Every field's problem at once (a validation error); the first is `field`/`message`. */
+    readonly fields: FieldProblem[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -71,6 +79,7 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
       e.message ?? `The server answered ${res.status}.`,
       e.field,
       Number.isFinite(retry) && retry > 0 ? retry : undefined,
+      Array.isArray(e.fields) ? e.fields : [],
     );
     if (res.status === 401 && path !== '/v1/session') onExpired?.(err.message);
     throw err;

@@ -11,6 +11,7 @@ import { WebhookDeliveriesPage } from './pages/webhook-deliveries';
 import { WebhookFormPage } from './pages/webhook-form';
 import { WebhooksPage } from './pages/webhooks';
 import { API_KEYS, BOOKINGS, LOGIN, ORDERS, WEBHOOKS } from './paths';
+import { queryClient } from './query';
 import { match, navigate, usePath } from './router';
 import { type Session, SessionContext, type SessionValue, useSession } from './session';
 
@@ -29,6 +30,8 @@ export function App() {
 
   const adopt = useCallback((s: Session | null) => {
     setCsrfToken(s?.csrf_token);
+    // Nothing cached for one login is shown to the next.
+    if (!s) queryClient.clear();
     setSession(s);
   }, []);
 
@@ -144,7 +147,19 @@ function Shell({ children }: { children: ReactNode }) {
       first.current = false;
       return;
     }
-    main.current?.querySelector<HTMLElement>('h1')?.focus();
+    const root = main.current;
+    if (!root) return;
+    const focusHeading = () => {
+      const h1 = root.querySelector<HTMLElement>('h1');
+      h1?.focus();
+      return Boolean(h1);
+    };
+    if (focusHeading()) return;
+    // A page still loading has no heading yet: focus it when it appears (until then the
+    // focus would sit on <body>, the link that was pressed being gone).
+    const watch = new MutationObserver(() => focusHeading() && watch.disconnect());
+    watch.observe(root, { childList: true, subtree: true });
+    return () => watch.disconnect();
   }, [path]);
   const { session, logout } = useSession();
   const nav = [

@@ -1,11 +1,7 @@
 import { createContext, useCallback, useContext } from 'react';
+import type { Session } from './types';
 
-export interface Session {
-  user: { id: string; email: string; role: 'owner' | 'staff' };
-  facility: { id: string; name: string; plan: 'free' | 'premium' };
-  csrf_token: string;
-  expires_at: string;
-}
+export type { Session } from './types';
 
 export interface SessionValue {
   session: Session;

@@ -1,154 +1,50 @@
-// What the API answers, as far as the UI reads it (see /openapi.json for the full schemas).
+// What the API answers, named for the UI: every type is taken from src/api-types.ts, which
+// is generated from the server's /openapi.json (scripts/api-types.ts), so a schema change
+// on the server shows up here as a type error instead of a silently wrong page.
+import type { paths } from './api-types';
 
 export type { List } from './api';
 
-export type EventName =
-  | 'booking_created'
-  | 'booking_updated'
-  | 'booking_deleted'
-  | 'productorder_created'
-  | 'productorder_updated'
-  | 'productorder_deleted';
-
-export interface Facility {
-  id: string;
-  name: string;
-  plan: 'free' | 'premium';
+type Json<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+/** The JSON body of a path's answer with this method and status. */
+type Answer<
+  P extends keyof paths,
+  M extends 'get' | 'post' | 'patch',
+  S extends number,
+> = paths[P][M] extends { responses: infer Rs }
+  ? S extends keyof Rs
+    ? Json<Rs[S]>
+    : never
+  : never;
+type Query<P extends keyof paths> = paths[P]['get'] extends {
+  parameters: { query?: infer Q };
 }
+  ? NonNullable<Q>
+  : never;
 
-export interface Webhook {
-  id: string;
-  url: string;
-  /** '' for a subscription without Basic Auth. */
-  username: string;
-  /** 'subscription': made by Zapier or Make through POST …/subscriptions. */
-  kind: 'manual' | 'subscription';
-  events: EventName[];
-  enabled: boolean;
-  state: 'enabled' | 'paused' | 'disabled';
-  disabled_reason: string | null;
-  disabled_at: string | null;
-  failing_since: string | null;
-  description: string;
-  ordering: 'per_resource' | 'none';
-  coalesce_updates: boolean;
-  supersede_on_delete: boolean;
-  max_age_hours: number | null;
-  signing_secret_rotation: { previous_expires_at: string } | null;
-  credentials_rotation: {
-    previous_username: string;
-    previous_expires_at: string;
-    receiver_accepts: 'new' | 'old' | null;
-  } | null;
-  created_at: string;
-  updated_at: string;
-  last_delivery: {
-    id: string;
-    event: string;
-    status: DeliveryStatus;
-    status_code: number | null;
-    at: string;
-  } | null;
-}
+const F = '/v1/facility/{facility_id}';
+const W = `${F}/webhooks/{webhook_id}`;
+type F = typeof F;
+type W = typeof W;
 
-export type DeliveryStatus =
-  | 'pending'
-  | 'blocked'
-  | 'paused'
-  | 'succeeded'
-  | 'failed'
-  | 'superseded'
-  | 'expired';
+/** The deliveries list filters by these: the server's own lists of events and statuses. */
+type DeliveriesQuery = Query<`${W}/deliveries`>;
+export type EventName = NonNullable<DeliveriesQuery['event']>;
+export type DeliveryStatus = NonNullable<DeliveriesQuery['status']>;
 
-export interface Delivery {
-  id: string;
-  webhook_id: string;
-  event: EventName;
-  action: string;
-  resource_type: string;
-  resource_id: number;
-  status: DeliveryStatus;
-  test: boolean;
-  attempt_count: number;
-  sequence: number;
-  event_count: number;
-  superseded_by: string | null;
-  next_attempt_at: string | null;
-  last_attempt_at: string | null;
-  last_status_code: number | null;
-  last_error: string | null;
-  succeeded_at: string | null;
-  created_at: string;
-}
-
-export interface Attempt {
-  id: number;
-  started_at: string;
-  duration_ms: number;
-  status_code: number | null;
-  response_body: string | null;
-  error_class: string | null;
-  error_message: string | null;
-  success: boolean;
-  trigger: string;
-  credentials: 'new' | 'old' | null;
-}
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: ('read' | 'write' | 'webhooks')[];
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-export interface Booking {
-  id: number;
-  num: number;
-  date: string;
-  duration: number;
-  status: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  comment: string | null;
-  table: string | null;
-  area: string | null;
-  ref_num: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface OrderItem {
-  product_id: string;
-  name: string;
-  quantity: number;
-  unit_price: number;
-}
-
-export interface Address {
-  street: string;
-  city: string;
-  postal_code: string;
-  country?: string;
-  details?: string;
-}
-
-export interface Order {
-  id: number;
-  type: 'pickup' | 'delivery';
-  items: OrderItem[];
-  total: number;
-  currency: string;
-  status: string;
-  requested_time: string | null;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  address: Address | null;
-  comment: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type Facility = Answer<F, 'get', 200>;
+export type Webhook = Answer<W, 'get', 200>;
+export type WebhookHealth = Webhook['health'];
+export type Delivery = Answer<`${W}/deliveries`, 'get', 200>['objects'][number];
+export type DeliveryWithAttempts = Answer<`${W}/deliveries/{delivery_id}`, 'get', 200>;
+export type Attempt = DeliveryWithAttempts['attempts'][number];
+export type TestAnswer = Answer<`${W}/test`, 'post', 200>;
+export type RecoverAnswer = Answer<`${W}/recover`, 'post', 202>;
+export type RetryAllAnswer = Answer<`${W}/retry`, 'post', 202>;
+export type Stats = Answer<`${W}/stats`, 'get', 200>;
+export type ApiKey = Answer<`${F}/api-keys`, 'get', 200>['objects'][number];
+export type Booking = Answer<`${F}/bookings`, 'get', 200>['objects'][number];
+export type Order = Answer<`${F}/productorders`, 'get', 200>['objects'][number];
+export type OrderItem = Order['items'][number];
+export type Address = NonNullable<Order['address']>;
+export type Session = Answer<'/v1/session', 'get', 200>;

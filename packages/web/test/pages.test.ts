@@ -155,7 +155,7 @@ describe('the settings UI pages', () => {
 
     // The API names the missing field; the form shows it beside the name.
     await p.getByRole('button', { name: 'Create API key' }).click();
-    await p.locator('#key-name-error').getByText('Required.').waitFor();
+    await p.locator('#key-name-error').getByText(/name/i).waitFor();
 
     await p.getByLabel('Name').fill('Zapier');
     await p.getByLabel('write').check();
@@ -263,7 +263,10 @@ describe('the settings UI pages', () => {
     await p.getByLabel('Unit price (€)').fill('12.50');
     await p.getByRole('button', { name: 'Create order' }).click();
     // A delivery needs an address: the API says which part is missing.
-    await p.locator('#o-street-error').getByText('Required.').waitFor();
+    await p
+      .locator('#o-street-error')
+      .getByText(/street/i)
+      .waitFor();
     await screenshot(p, 'order-form-errors-desktop');
     await p.getByLabel('Street and number').fill('Harbour Road 1');
     await p.getByLabel('Postal code').fill('20457');

@@ -1,9 +1,11 @@
 // What a command runs against: the configuration from the environment (as `serve` reads it),
 // the store brought up to date, and the same services the HTTP routes use, built by the same
 // createRuntime with no dispatcher. The operator is on the machine; there is no API key to check.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.js';
-import { openStore, type Store } from '../db/dialect.js';
+import { embeddedDatabaseFile, openStore, type Store } from '../db/dialect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { AppDeps } from '../deps.js';
 import { createLogger } from '../logger.js';
@@ -51,14 +53,40 @@ function causeOf(err: unknown): string {
   return e?.message ?? String(err);
 }
 
+export interface ContextOptions {
+  /**
+   * May make a new embedded database (setup, facility create). Any other command run where
+   * there is none — in another folder, with the default relative ./data — would silently
+   * make an empty one and answer from it; it stops and says where it looked instead.
+   */
+  create?: boolean;
+}
+
+/** Refuses to go on without a database, unless the command is one that may make it. */
+export function requireDatabase(config: Config, options: ContextOptions): void {
+  if (config.databaseUrl || options.create) return;
+  const file = resolve(embeddedDatabaseFile(config.dataDir));
+  if (existsSync(file)) return;
+  throw new CliError(
+    `no database at ${file} (TABLEHOOKS_DATA_DIR is ${config.dataDir}, from ${process.cwd()}). ` +
+      'Run tablehooks in the folder where the server runs (where you ran npm start), or set ' +
+      'TABLEHOOKS_DATA_DIR (or DATABASE_URL) to its database; `tablehooks setup` makes a new one.',
+    EXIT.unavailable,
+  );
+}
+
 export async function withContext<T>(
   command: Command,
   work: (ctx: CliContext) => Promise<T>,
+  options: ContextOptions = {},
 ): Promise<T> {
   const out = outputFor(command);
   // A bad value is a ConfigError: exit 2 with the variable's name (errors.ts).
   const config = loadConfig();
+  requireDatabase(config, options);
   const store = await openMigratedStore(config, out);
+  // Which database answers is never a guess (stderr, so --json output still parses).
+  out.note(`database: ${config.databaseUrl ? store.location : resolve(store.location)}`);
   const runtime = await createRuntime(config, {
     store,
     logger: createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', process.stderr),

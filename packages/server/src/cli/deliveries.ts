@@ -39,7 +39,7 @@ export function deliveryTable(rows: readonly DeliveryOut[]): string {
 export function deliveryCommands(program: Command): void {
   const deliveries = program
     .command('deliveries')
-    .description('the delivery log: list, follow, resend');
+    .description('the delivery log: list, follow, retry now, resend');
 
   deliveries
     .command('list')
@@ -58,7 +58,7 @@ export function deliveryCommands(program: Command): void {
     .option('--until <time>', 'created at or before (same forms)', parseTime(systemClock.now))
     .option(
       '--limit <n>',
-      'at most this many (with --follow: attempts shown first)',
+      'at most this many (with --follow: the last this many attempts, then new ones)',
       parseInteger(1, 500),
       50,
     )
@@ -85,7 +85,7 @@ time, delivery, webhook, event, resource, HTTP status or error, duration, result
               webhookId: options.webhook,
               event: options.event,
             },
-            backlog: Math.min(options.limit, 50),
+            backlog: options.limit,
             intervalMs: options.interval,
           });
           return;
@@ -105,6 +105,29 @@ time, delivery, webhook, event, resource, HTTP status or error, duration, result
           page,
           () =>
             `${deliveryTable(page.objects)}(${page.objects.length} of ${page.meta.total_count})\n`,
+        );
+      });
+    });
+
+  deliveries
+    .command('retry')
+    .description('retry now: a delivery waiting for its next retry is sent at once')
+    .argument('<delivery-id>', 'the delivery (msg_…)')
+    .addHelpText(
+      'after',
+      `
+Only a delivery waiting for a retry (pending after a failed attempt); its retry schedule goes
+on from where it was. A finished one is sent again with \`deliveries resend\`; every waiting
+delivery of a webhook with \`webhook retry <webhook-id>\`.`,
+    )
+    .action(async (id: string, _options, command: Command) => {
+      const rt = await runtime();
+      await rt.withContext(command, async ({ deps, store, out }) => {
+        const ref = await rt.deliveryRef(store.db, id);
+        const d = await rt.deliveriesService(deps).retry(ref.facility_id, ref.webhook_id, id);
+        out.result(
+          d,
+          () => `${d.id} is due now (${d.event} ${d.resource_id} to ${d.webhook_id})\n`,
         );
       });
     });

@@ -22,13 +22,17 @@ export function facilityCommands(program: Command): void {
       const rt = await runtime();
       const input = { id, name: options.name, plan: options.plan };
       rt.checkInput(rt.CreateFacilityBody, input, { id: '<id>', name: '--name', plan: '--plan' });
-      await rt.withContext(command, async ({ deps, out }) => {
-        const created = await rt.facilitiesService(deps).create(input);
-        out.result(
-          created,
-          () => `created facility ${created.id} (${created.name}, ${created.plan})\n`,
-        );
-      });
+      await rt.withContext(
+        command,
+        async ({ deps, out }) => {
+          const created = await rt.facilitiesService(deps).create(input);
+          out.result(
+            created,
+            () => `created facility ${created.id} (${created.name}, ${created.plan})\n`,
+          );
+        },
+        { create: true },
+      );
     });
 
   facility

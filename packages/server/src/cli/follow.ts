@@ -1,12 +1,14 @@
-// `deliveries list --follow`: prints the last attempts, then each new one as it is recorded,
-// until SIGINT/SIGTERM. Polls by primary key. Ids are handed out before commit, so a slow
-// transaction can land below the highest id already seen: a window of recent ids is read
-// again each time and lines already printed are skipped.
+// `deliveries list --follow`: prints the last attempts (--limit of them), then each new one as
+// it is recorded, until SIGINT/SIGTERM. Polls by primary key. Ids are handed out before
+// commit, so a slow transaction can land below the highest id already seen: a window of
+// recent ids is read again each time and lines already printed are skipped. What was already
+// recorded when following began is history: only the last --limit of it is shown.
 import type { CliContext } from './context.js';
 import {
   type AttemptFilter,
   type AttemptLine,
   attemptsAfter,
+  highestAttemptId,
   lastAttempts,
 } from './sql/attempts.js';
 
@@ -69,7 +71,18 @@ export async function followAttempts(ctx: CliContext, o: FollowOptions): Promise
     for (const id of seen) if (id <= highest - LOOKBACK) seen.delete(id);
   };
 
+  // Read before the backlog, so an attempt recorded in between is shown as new, not lost.
+  const start = await highestAttemptId(db);
   show(await lastAttempts(db, o.filter, o.backlog));
+  // The rest of the recent history counts as seen without being printed: the window read
+  // again below would otherwise replay up to LOOKBACK older attempts as if they were new.
+  for (let after = Math.max(0, start - LOOKBACK); ; ) {
+    const rows = await attemptsAfter(db, o.filter, after, PAGE);
+    for (const a of rows) if (a.id <= start) seen.add(a.id);
+    if (rows.length < PAGE) break;
+    after = rows.at(-1)!.id;
+  }
+  highest = Math.max(highest, start);
   ctx.out.note('following new attempts (Ctrl-C to stop)');
   let stop: () => void = () => {};
   const stopped = new Promise<void>((resolve) => {

@@ -51,7 +51,8 @@ export function recoverCommand(program: Command): void {
       `
 Disabled webhooks, and those of facilities not on the premium plan, are skipped (named in
 the summary); with --webhook such a webhook is an error (exit 4). Deliveries keep their id
-(the webhook-id header) and start a fresh retry cycle.`,
+(the webhook-id header) and start a fresh retry cycle. Deliveries in the range still waiting
+for a retry are tried now as well (as the API's recover does).`,
     )
     .action(async (options: RecoverOptions, command: Command) => {
       if (options.until !== undefined && options.until < options.since) {

@@ -5,11 +5,11 @@ import type { Config } from '../config.js';
 import { openStore, type Store } from '../db/dialect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { AppDeps } from '../deps.js';
-import { createLogger, type Logger } from '../logger.js';
+import { createLogger, type Logger, stdoutLog } from '../logger.js';
 import { createRuntime } from '../runtime.js';
 import { browserUrl } from './context.js';
 import { CliError, EXIT } from './errors.js';
-import { printFirstRun } from './first-run.js';
+import { firstRunLines } from './first-run.js';
 
 export interface Serving {
   url: string;
@@ -50,7 +50,8 @@ async function openAndMigrate(config: Config, logger: Logger): Promise<Store> {
 }
 
 export async function serve(config: Config, hooks: ServeHooks = {}): Promise<void> {
-  const logger = createLogger(config.logLevel);
+  const log = stdoutLog(config.logFormat);
+  const logger = createLogger(config.logLevel, log.stream);
   const store = await openAndMigrate(config, logger);
   // Until it listens, the address it will serve on; then the one it does (port 0 picks one).
   let servedUrl = browserUrl(config).replace(/\/$/, '');
@@ -116,19 +117,28 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
     { url, store: store.profile.name, location: store.location, role: config.role },
     'listening',
   );
-  process.stdout.write(
-    `tablehooks is serving on ${url} (${store.profile.name}: ${store.location})\n`,
-  );
+  // The banner comes last, after the start-up log lines, framed: the one-time operator key
+  // must not scroll away unseen.
+  const lines = [`tablehooks is serving on ${url} (${store.profile.name}: ${store.location})`];
   if (runtime.generatedOperatorKey) {
-    process.stdout.write(
-      `Operator key, shown this once (only its hash is stored; set TABLEHOOKS_OPERATOR_KEY to choose your own):\n  ${runtime.generatedOperatorKey}\n`,
+    lines.push(
+      '',
+      'Operator key, shown this once (only its hash is stored; set TABLEHOOKS_OPERATOR_KEY to choose your own):',
+      `  ${runtime.generatedOperatorKey}`,
     );
   }
   try {
-    if (!hooks.quiet && config.role !== 'dispatcher') await printFirstRun(store, config, port);
+    if (!hooks.quiet && config.role !== 'dispatcher')
+      lines.push(...(await firstRunLines(store, config, port)));
+    printBanner(lines, log.print);
     await hooks.listening?.(serving);
   } catch (err) {
     // A stop that began meanwhile closed the store under these; it ends the process itself.
     if (!stopping) throw err;
   }
+}
+
+function printBanner(lines: string[], print: (text: string) => void): void {
+  const rule = '─'.repeat(Math.min(100, Math.max(...lines.map((l) => l.length))));
+  print(`\n${rule}\n${lines.join('\n')}\n${rule}\n\n`);
 }

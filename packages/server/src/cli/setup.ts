@@ -36,45 +36,49 @@ is required. Example:
     )
     .action(async (options: SetupOptions, command: Command) => {
       const rt = await runtime();
-      await rt.withContext(command, async ({ deps, store, config, out }) => {
-        if (await rt.hasFacilities(store.db)) {
-          throw new CliError(
-            'already set up: a facility exists. Add more with `tablehooks facility create` and `tablehooks user create`.',
-            EXIT.refused,
-          );
-        }
-        const answers = await complete(options);
-        const facilityInput = {
-          id: answers.facility,
-          name: answers.name,
-          plan: 'premium' as const,
-        };
-        const userInput = {
-          email: answers.email,
-          password: answers.password,
-          role: 'owner' as const,
-        };
-        rt.checkInput(rt.CreateFacilityBody, facilityInput, {
-          id: FLAGS.facility,
-          name: FLAGS.name,
-        });
-        rt.checkInput(rt.CreateUserBody, userInput, {
-          email: FLAGS.email,
-          password: FLAGS.password,
-        });
+      await rt.withContext(
+        command,
+        async ({ deps, store, config, out }) => {
+          if (await rt.hasFacilities(store.db)) {
+            throw new CliError(
+              'already set up: a facility exists. Add more with `tablehooks facility create` and `tablehooks user create`.',
+              EXIT.refused,
+            );
+          }
+          const answers = await complete(options);
+          const facilityInput = {
+            id: answers.facility,
+            name: answers.name,
+            plan: 'premium' as const,
+          };
+          const userInput = {
+            email: answers.email,
+            password: answers.password,
+            role: 'owner' as const,
+          };
+          rt.checkInput(rt.CreateFacilityBody, facilityInput, {
+            id: FLAGS.facility,
+            name: FLAGS.name,
+          });
+          rt.checkInput(rt.CreateUserBody, userInput, {
+            email: FLAGS.email,
+            password: FLAGS.password,
+          });
 
-        const facility = await rt.facilitiesService(deps).create(facilityInput);
-        const owner = await rt.credentialsService(deps).createUser(facility.id, userInput);
-        const url = rt.browserUrl(config);
-        out.result({ facility, owner, login_url: url }, () =>
-          [
-            `Created ${facility.name} (${facility.id}, premium plan) and its owner ${owner.email}.`,
-            `Log in at ${url} and open Settings > Integration > Developers > Webhooks.`,
-            'No server running? Start one with: npm start',
-            '',
-          ].join('\n'),
-        );
-      });
+          const facility = await rt.facilitiesService(deps).create(facilityInput);
+          const owner = await rt.credentialsService(deps).createUser(facility.id, userInput);
+          const url = rt.browserUrl(config);
+          out.result({ facility, owner, login_url: url }, () =>
+            [
+              `Created ${facility.name} (${facility.id}, premium plan) and its owner ${owner.email}.`,
+              `Log in at ${url} and open Settings > Integration > Developers > Webhooks.`,
+              'No server running? Start one with: npm start',
+              '',
+            ].join('\n'),
+          );
+        },
+        { create: true },
+      );
     });
 }
 

@@ -2,7 +2,8 @@
 // can't create what the API would refuse; errors name the option, not the JSON field.
 import type { TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
-import { fieldOf, messageOf, validatorCompiler } from '../http/validation.js';
+import { plainErrors } from '../http/plain-errors.js';
+import { validatorCompiler } from '../http/validation.js';
 import { usageError } from './errors.js';
 
 const compiled = new WeakMap<TSchema, (value: unknown) => boolean>();
@@ -21,12 +22,13 @@ export function checkInput(schema: TSchema, value: unknown, flags: Record<string
     compiled.set(schema, validate);
   }
   if (validate(value)) return;
-  const error = (validate as unknown as { errors: ErrorObject[] }).errors[0]!;
-  const field = fieldOf(error);
-  const flag = (field && flags[field.split('.')[0]!]) ?? field ?? 'input';
-  const message =
-    error.keyword === 'pattern' && field && hints[field]
-      ? hints[field]
-      : messageOf(error, field).replace(new RegExp(`^${field ?? ''}\\s*`), '');
-  throw usageError(`${flag}: ${message}`);
+  const errors = (validate as unknown as { errors: ErrorObject[] }).errors;
+  const problems = plainErrors(errors).map(({ field, message }) => {
+    const flag = (field && flags[field.split('.')[0]!]) ?? field ?? 'input';
+    const pattern = errors.find((e) => e.keyword === 'pattern' && e.instancePath === `/${field}`);
+    const said =
+      pattern && field && hints[field] ? hints[field] : message.replace(/^"[^"]*"\s*/, '');
+    return `${flag}: ${said}`;
+  });
+  throw usageError(problems.join('\n'));
 }

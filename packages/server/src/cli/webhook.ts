@@ -1,5 +1,6 @@
-// `tablehooks webhook list|show|settings|disable|enable`: the operator's view of every
-// facility's webhooks, through the same service as the API.
+// `tablehooks webhook list|show|settings|disable|enable|retry` and `tablehooks health`: the
+// operator's view of every facility's webhooks, through the same service as the API, in the
+// same words (a webhook's health summary is the API's).
 import { type Command, Option } from 'commander';
 import type { WebhookOut } from '../webhooks/webhooks.schemas.js';
 import type { CliContext } from './context.js';
@@ -8,6 +9,7 @@ import { parseInteger, parseSwitch } from './options.js';
 import { keyValues, table } from './output.js';
 
 const STATES = ['enabled', 'disabled', 'paused'] as const;
+const HEALTH = ['failing', 'disabled', 'new', 'healthy'] as const;
 const SETTING_KEYS = ['ordering', 'coalesce updates', 'supersede on delete', 'max age hours'];
 
 interface SettingsOptions {
@@ -58,8 +60,12 @@ function describe(w: WebhookOut): [string, unknown][] {
     ['coalesce updates', w.coalesce_updates ? 'on' : 'off'],
     ['supersede on delete', w.supersede_on_delete ? 'on' : 'off'],
     ['max age hours', w.max_age_hours ?? 'none'],
+    ['health', w.health.summary],
     ['disabled reason', w.disabled_reason],
     ['failing since', w.failing_since],
+    ['failed attempts', w.health.failed_attempts || null],
+    ['last error', w.health.last_error],
+    ['next try', w.health.next_attempt_at],
     [
       'last delivery',
       w.last_delivery
@@ -72,34 +78,74 @@ function describe(w: WebhookOut): [string, unknown][] {
 export function webhookCommands(program: Command): void {
   const webhook = program
     .command('webhook')
-    .description('list, inspect, disable and enable webhooks');
+    .description('list, inspect, disable, enable and retry webhooks');
 
   webhook
     .command('list')
-    .description('list webhooks of every facility, or of one')
+    .description('list webhooks of every facility, or of one, with their health')
     .option('--facility <id>', 'only this facility')
     .addOption(new Option('--state <state>', 'only webhooks in this state').choices(STATES))
-    .action(async (options: { facility?: string; state?: string }, command: Command) => {
+    .addOption(new Option('--health <health>', 'only webhooks this healthy').choices(HEALTH))
+    .action(
+      async (options: { facility?: string; state?: string; health?: string }, command: Command) => {
+        const rt = await runtime();
+        await rt.withContext(command, async (ctx) => {
+          const all = await allWebhooks(rt, ctx, options.facility);
+          const rows = all.filter(
+            (w) =>
+              (!options.state || w.state === options.state) &&
+              (!options.health || w.health.state === options.health),
+          );
+          ctx.out.result(rows, () =>
+            table(rows, [
+              ['ID', (w) => w.id],
+              ['FACILITY', (w) => w.facility_id],
+              ['STATE', (w) => w.state],
+              ['EVENTS', (w) => w.events.length],
+              ['URL', (w) => w.url],
+              ['HEALTH', (w) => w.health.summary],
+            ]),
+          );
+        });
+      },
+    );
+
+  program
+    .command('health')
+    .description("every webhook that isn't healthy, failing first, in the UI's words")
+    .option('--facility <id>', 'only this facility')
+    .option('--all', 'healthy webhooks too')
+    .addHelpText(
+      'after',
+      `
+Exit code 0 when every enabled webhook is healthy or new, 1 when one is failing (for a cron job
+or a monitoring check); disabled webhooks are listed but don't fail the check.`,
+    )
+    .action(async (options: { facility?: string; all?: boolean }, command: Command) => {
       const rt = await runtime();
       await rt.withContext(command, async (ctx) => {
         const all = await allWebhooks(rt, ctx, options.facility);
-        const rows = options.state ? all.filter((w) => w.state === options.state) : all;
-        ctx.out.result(rows, () =>
-          table(rows, [
-            ['ID', (w) => w.id],
-            ['FACILITY', (w) => w.facility_id],
-            ['STATE', (w) => w.state],
-            [
-              'LAST',
-              (w) =>
-                w.last_delivery
-                  ? `${w.last_delivery.status} ${w.last_delivery.status_code ?? ''}`.trim()
-                  : null,
-            ],
-            ['EVENTS', (w) => w.events.length],
-            ['URL', (w) => w.url],
-          ]),
+        const rank = (w: WebhookOut) => HEALTH.indexOf(w.health.state);
+        const rows = all
+          .filter((w) => options.all || w.health.state !== 'healthy')
+          .sort((a, b) => rank(a) - rank(b));
+        ctx.out.result(
+          rows.map((w) => ({
+            webhook_id: w.id,
+            facility_id: w.facility_id,
+            url: w.url,
+            health: w.health,
+          })),
+          () =>
+            rows.length === 0
+              ? `all ${all.length} webhooks are healthy\n`
+              : table(rows, [
+                  ['ID', (w) => w.id],
+                  ['FACILITY', (w) => w.facility_id],
+                  ['HEALTH', (w) => w.health.summary],
+                ]),
         );
+        if (all.some((w) => w.health.state === 'failing')) process.exitCode = 1;
       });
     });
 
@@ -183,6 +229,31 @@ export function webhookCommands(program: Command): void {
         };
         out.result(settings, () =>
           keyValues(describe(w).filter(([k]) => SETTING_KEYS.includes(k as never))),
+        );
+      });
+    });
+
+  webhook
+    .command('retry')
+    .description(
+      'retry now: every delivery of a webhook waiting for its next retry is sent at once',
+    )
+    .argument('<webhook-id>', 'the webhook (wh_…)')
+    .addHelpText(
+      'after',
+      `
+After fixing the receiver. Each booking's or order's triggers still go out in order. Failed
+deliveries are sent again with \`tablehooks recover\`.`,
+    )
+    .action(async (id: string, _options, command: Command) => {
+      const rt = await runtime();
+      await rt.withContext(command, async ({ deps, store, out }) => {
+        const ref = await rt.webhookRef(store.db, id);
+        const result = await rt.deliveriesService(deps).retryAll(ref.facility_id, id);
+        out.result(result, () =>
+          result.retried === 0
+            ? `no delivery of ${id} is waiting for a retry\n`
+            : `${result.retried} ${result.retried === 1 ? 'delivery' : 'deliveries'} of ${id} due now\n`,
         );
       });
     });

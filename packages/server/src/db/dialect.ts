@@ -132,6 +132,9 @@ export interface OpenOptions {
   logger?: Pick<Logger, 'warn'>;
 }
 
+/** The embedded database's file in a data folder. */
+export const embeddedDatabaseFile = (dataDir: string): string => join(dataDir, 'tablehooks.sqlite');
+
 export function openStore(options: OpenOptions): Store {
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.logger)
@@ -152,12 +155,14 @@ function ownerOnlyFiles(dataDir: string, file: string): void {
 }
 
 function openSqlite(options: OpenOptions): Store {
-  const file = join(options.dataDir, options.sqliteFile ?? 'tablehooks.sqlite');
+  const file = options.sqliteFile
+    ? join(options.dataDir, options.sqliteFile)
+    : embeddedDatabaseFile(options.dataDir);
   ownerOnlyFiles(options.dataDir, file);
   const database = new SqliteDatabase(file);
   // WAL lets readers (the CLI, a second process) run beside the writer; synchronous=FULL
   // makes a COMMIT durable. The API answers 2xx only once the group commit that holds its
-  // transaction is done (DESIGN.md "Durability"): many transactions, one fsync, the same
+  // transaction is done (docs/design.md, "Storage, scale and durability"): many transactions, one fsync, the same
   // promise. The write lock lasts one group, so other processes wait at most busy_timeout.
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
@@ -198,7 +203,8 @@ function openPostgres(url: string, poolSize: number, logger?: Pick<Logger, 'warn
   return {
     db,
     profile: postgresProfile,
-    location: `${parsed.host}${parsed.pathname}`,
+    // A Unix socket (postgres:///db?host=/var/run/postgresql) has its folder in `host=`.
+    location: `${parsed.searchParams.get('host') ?? parsed.host}${parsed.pathname}`,
     ping: () => ping(db),
     close: () => db.destroy(),
   };

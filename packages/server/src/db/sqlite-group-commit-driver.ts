@@ -1,5 +1,5 @@
-// Group commit for SQLite (DESIGN.md "Durability and speed": a 2xx means on disk, "or group
-// commit that gives the same promise"). With synchronous=FULL every COMMIT waits for an
+// Group commit for SQLite (docs/design.md, "Storage, scale and durability": a 2xx means on
+// disk, and group commit keeps that promise). With synchronous=FULL every COMMIT waits for an
 // fsync, and better-sqlite3 blocks the whole process meanwhile, so one commit per API
 // transaction capped bookings far below the goal (docs/performance.md, "Group commit on
 // SQLite"). Here many Kysely transactions share one outer transaction and one fsync:

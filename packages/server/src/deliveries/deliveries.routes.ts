@@ -9,6 +9,8 @@ import {
   DeliverySchema,
   DeliveryWithAttemptsSchema,
   RecoverBody,
+  StatsQuery,
+  StatsSchema,
   TestBody,
   TestResultSchema,
 } from './deliveries.schemas.js';
@@ -76,17 +78,100 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post(
+    `${base}/deliveries/:delivery_id/retry`,
+    {
+      config: { scope: 'webhooks' },
+      schema: {
+        tags,
+        security,
+        summary: 'Retry now: a delivery waiting for its next retry is due at once',
+        description:
+          'Only a delivery waiting for a retry (status pending after a failed attempt): it is ' +
+          'sent now instead of at next_attempt_at, with the same webhook-id and sequence; its ' +
+          'retry schedule goes on from where it was. Per-resource order holds: a waiting ' +
+          'delivery is already the first in its line. Any other delivery is 409 naming its ' +
+          'status (a finished one is sent again with …/resend).',
+        params: DeliveryParams,
+        response: { 202: DeliverySchema, ...errors(401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { facility_id, webhook_id, delivery_id } = request.params;
+      return reply.status(202).send(await service.retry(facility_id, webhook_id, delivery_id));
+    },
+  );
+
+  app.post(
+    `${base}/retry`,
+    {
+      config: { scope: 'webhooks' },
+      schema: {
+        tags,
+        security,
+        summary: 'Retry now: every delivery of the webhook waiting for a retry is due at once',
+        description:
+          'After the receiver is fixed: each delivery waiting for its next retry goes out now ' +
+          '(as …/deliveries/{delivery_id}/retry does for one). Answers how many.',
+        params: WebhookParams,
+        response: {
+          202: Type.Object({ retried: Type.Integer() }),
+          ...errors(401, 403, 404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { facility_id, webhook_id } = request.params;
+      return reply.status(202).send(await service.retryAll(facility_id, webhook_id));
+    },
+  );
+
+  app.get(
+    `${base}/stats`,
+    {
+      config: { scope: 'webhooks' },
+      schema: {
+        tags,
+        security,
+        summary: 'Deliveries per hour: the delivery log chart',
+        description:
+          "Counts of the webhook's deliveries (test triggers not counted) by the hour they were " +
+          'created, over the last `hours` (default 24), one bucket per hour, oldest first, the ' +
+          'current hour last and zeros included. delivered: succeeded; failed: failed or ' +
+          'expired; retrying: pending after a failed attempt (recover sends these too); ' +
+          'pending: not tried yet, waiting in line (blocked) or held (paused). Superseded ' +
+          'deliveries (never needed) are not counted.',
+        params: WebhookParams,
+        querystring: StatsQuery,
+        response: { 200: StatsSchema, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { facility_id, webhook_id } = request.params;
+      return service.stats(facility_id, webhook_id, request.query.hours ?? 24);
+    },
+  );
+
+  app.post(
     `${base}/recover`,
     {
       config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
-        summary: 'Send again every failed delivery created since a time',
+        summary: 'Send again every delivery created since a time that has not got through',
+        description:
+          'Failed (and expired) deliveries created in [since, until] are sent again with a ' +
+          'fresh retry cycle (`resent`), and those still retrying — pending after a failed ' +
+          'attempt, counted as `retrying` by …/stats — are tried now (`retried`). ' +
+          '`recovered` is both together.',
         params: WebhookParams,
         body: RecoverBody,
         response: {
-          202: Type.Object({ recovered: Type.Integer() }),
+          202: Type.Object({
+            recovered: Type.Integer({ description: 'resent + retried' }),
+            resent: Type.Integer({ description: 'Failed or expired, queued again' }),
+            retried: Type.Integer({ description: 'Waiting for a retry, due now' }),
+          }),
           ...errors(400, 401, 403, 404, 409),
         },
       },

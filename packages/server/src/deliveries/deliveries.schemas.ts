@@ -116,3 +116,35 @@ export const TestResultSchema = Type.Object(
   },
   { title: 'TestResult' },
 );
+
+export const StatsQuery = Type.Object(
+  {
+    hours: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 168,
+        default: 24,
+        description: 'How many hours back, the current one included (1 to 168)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const StatsBucketSchema = Type.Object({
+  hour: Type.String({ format: 'date-time', description: 'The start of the hour' }),
+  delivered: Type.Integer(),
+  failed: Type.Integer(),
+  retrying: Type.Integer(),
+  pending: Type.Integer(),
+});
+
+export const StatsSchema = Type.Object(
+  {
+    from: IsoTime,
+    to: IsoTime,
+    buckets: Type.Array(StatsBucketSchema),
+  },
+  { title: 'DeliveryStats' },
+);
+export type StatsOut = Static<typeof StatsSchema>;

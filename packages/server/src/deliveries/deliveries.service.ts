@@ -15,6 +15,7 @@ import {
   listDeliveries,
 } from './deliveries.repository.js';
 import type { AttemptOut, DeliveryFilter, DeliveryOut } from './deliveries.schemas.js';
+import { countByHour, HOUR_MS } from './stats.repository.js';
 
 /** Beyond the attempt's timeout, how long `POST …/test` waits for a dispatcher to send it. */
 const TEST_WAIT_SLACK_MS = 5_000;
@@ -30,6 +31,23 @@ export class TestLimited extends AppError {
       undefined,
       { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) },
     );
+  }
+}
+
+/** Why a delivery can't be retried now, naming its status. */
+function notRetryable(d: DeliveryRow): string {
+  if (d.is_test === 1) return 'a test trigger is tried once; send a new test';
+  switch (d.status) {
+    case 'pending':
+      return d.attempt_count === 0 || d.leased_by !== null
+        ? 'the delivery is pending: it is being sent now'
+        : 'the delivery is pending: it is already due';
+    case 'blocked':
+      return 'the delivery is blocked: it waits for an earlier delivery about the same booking or order, and goes out after it';
+    case 'paused':
+      return 'the delivery is paused: it is held while the webhook is disabled or the facility is not on the premium plan';
+    default:
+      return `the delivery is ${d.status}: it is not waiting for a retry; use resend to send it again`;
   }
 }
 
@@ -72,7 +90,7 @@ export function attemptOut(a: AttemptRow): AttemptOut {
 }
 
 /** What the service needs, and all it may touch. */
-export type DeliveriesDeps = Pick<AppDeps, 'store' | 'queue' | 'config'>;
+export type DeliveriesDeps = Pick<AppDeps, 'store' | 'queue' | 'config' | 'clock'>;
 
 export function deliveriesService(deps: DeliveriesDeps) {
   const { store } = deps;
@@ -129,6 +147,12 @@ export function deliveriesService(deps: DeliveriesDeps) {
       const d = await findDelivery(db, webhookId, deliveryId);
       if (!d) throw notFound('delivery');
       await mustBeActive(facilityId, webhook.enabled);
+      if (d.status === 'pending' && d.attempt_count > 0 && d.is_test === 0)
+        throw new AppError(
+          'conflict',
+          'the delivery is waiting for its next retry; retry it to send it now',
+          'status',
+        );
       if (d.status === 'pending' || d.status === 'blocked' || d.status === 'paused')
         throw new AppError('conflict', 'the delivery is already queued', 'status');
       if (d.is_test === 1)
@@ -137,15 +161,65 @@ export function deliveriesService(deps: DeliveriesDeps) {
       return deliveryOut((await findDelivery(db, webhookId, deliveryId))!);
     },
 
-    /** Every failed delivery created in [since, until] goes out again. */
+    /**
+     * Every delivery created in [since, until] that has not got through goes out now: the
+     * failed (and expired) ones again with a fresh retry cycle, and those still retrying
+     * (pending after a failed attempt, as the delivery log's chart counts them) at once.
+     */
     async recover(facilityId: string, webhookId: string, since: string, until: string | undefined) {
       const webhook = await webhookOf(facilityId, webhookId);
       await mustBeActive(facilityId, webhook.enabled);
-      const count = await requeue(webhookId, {
-        since: Date.parse(since),
-        until: until ? Date.parse(until) : undefined,
+      const window = { since: Date.parse(since), until: until ? Date.parse(until) : undefined };
+      // Requeue before retry: the queue's lock order puts sequence rows before deliveries.
+      const [resent, retried] = await deps.queue.transaction(async (tx) => [
+        await tx.requeue(webhookId, window),
+        await tx.retryNow(webhookId, window),
+      ]);
+      return { recovered: resent! + retried!, resent: resent!, retried: retried! };
+    },
+
+    /** A delivery waiting for its next retry is tried now; 409 naming its status otherwise. */
+    async retry(facilityId: string, webhookId: string, deliveryId: string) {
+      const webhook = await webhookOf(facilityId, webhookId);
+      const d = await findDelivery(db, webhookId, deliveryId);
+      if (!d) throw notFound('delivery');
+      await mustBeActive(facilityId, webhook.enabled);
+      const retried = await deps.queue.transaction((tx) =>
+        tx.retryNow(webhookId, { id: deliveryId }),
+      );
+      if (retried === 0) {
+        const now = (await findDelivery(db, webhookId, deliveryId)) ?? d;
+        throw new AppError('conflict', notRetryable(now), 'status');
+      }
+      return deliveryOut((await findDelivery(db, webhookId, deliveryId))!);
+    },
+
+    /** Deliveries per hour over the last `hours` (the current one last), zeros included. */
+    async stats(facilityId: string, webhookId: string, hours: number) {
+      await webhookOf(facilityId, webhookId);
+      const to = Math.floor(deps.clock.now() / HOUR_MS) * HOUR_MS + HOUR_MS;
+      const from = to - hours * HOUR_MS;
+      const counted = new Map((await countByHour(db, webhookId, from, to)).map((c) => [c.hour, c]));
+      const buckets = Array.from({ length: hours }, (_, i) => {
+        const hour = from + i * HOUR_MS;
+        const c = counted.get(hour);
+        return {
+          hour: iso(hour),
+          delivered: c?.delivered ?? 0,
+          failed: c?.failed ?? 0,
+          retrying: c?.retrying ?? 0,
+          pending: c?.pending ?? 0,
+        };
       });
-      return { recovered: count };
+      return { from: iso(from), to: iso(to), buckets };
+    },
+
+    /** Every delivery of the webhook waiting for a retry is tried now. */
+    async retryAll(facilityId: string, webhookId: string) {
+      const webhook = await webhookOf(facilityId, webhookId);
+      await mustBeActive(facilityId, webhook.enabled);
+      const retried = await deps.queue.transaction((tx) => tx.retryNow(webhookId, 'all'));
+      return { retried };
     },
 
     /**

@@ -19,8 +19,9 @@ import { Loop } from './loop.js';
 import { Membership } from './membership.js';
 import { afterAttempt } from './next-state.js';
 import { OutcomeBatch, type Pending } from './outcome-batch.js';
-import { buildRequest, type PreparedTarget, prepareTarget } from './request.js';
-import type { Outcome, Sender } from './sender.js';
+import { buildRequest, type PreparedTarget, PreparedTargets } from './request.js';
+import type { Outcome } from './sender.js';
+import type { Senders } from './senders.js';
 import { loadWebhookTargets } from './sql/load-webhooks.js';
 import { verdicts, webhookHealth } from './webhook-health.js';
 
@@ -32,7 +33,7 @@ export interface DispatcherDeps {
   clock: Clock;
   random: Random;
   secretBox: SecretBox;
-  sender: Sender;
+  sender: Senders;
   logger: Logger;
   wakeup: Wakeup;
   /** The base of the Link header (TABLEHOOKS_PUBLIC_URL, or where the API is served). */
@@ -87,6 +88,8 @@ export class Dispatcher {
   private readonly local: LocalQueue;
   private readonly outcomes: OutcomeBatch;
   private readonly membership: Membership;
+  /** Decrypted secrets and built headers per webhook, kept while its row is unchanged. */
+  private readonly targets = new PreparedTargets();
   /** How long an attempt may still need from its start: its deadline plus a margin. */
   private readonly leaseNeededMs: number;
   private unsubscribe: (() => void) | undefined;
@@ -216,7 +219,7 @@ export class Dispatcher {
       let t = prepared.get(target.id);
       if (!t) {
         try {
-          t = prepareTarget(target, this.deps.secretBox, this.deps.publicUrl(), now);
+          t = this.targets.get(target, this.deps.secretBox, this.deps.publicUrl(), now);
         } catch (err) {
           // Its secrets don't open here (a key that differs between processes, a row copied
           // by hand): a failed attempt in the log, retried on the schedule — and the rest of

@@ -117,3 +117,68 @@ export function buildRequest(
   }
   return { headers, body };
 }
+
+/**
+ * Prepared targets kept between claims, per webhook: decrypting the credentials and the
+ * signing secrets, encoding Basic Auth and building the Link prefixes cost more than a claim's
+ * share of a delivery with one webhook (docs/performance.md, "Third pass"). The webhook row is
+ * still read fresh every claim, so an edit applies at once: an entry is used only while the
+ * row's fingerprint (its URL, user name, every sealed secret and every rotation deadline) and
+ * the public URL are the same, and only until the next rotation deadline passes (then the
+ * rotated-out secret or credentials must drop out). A sealed value is re-encrypted with a
+ * fresh nonce on every change, so a PATCH or a rotation always changes the fingerprint.
+ */
+export class PreparedTargets {
+  private readonly entries = new Map<
+    string,
+    { fingerprint: string; validUntil: number; prepared: PreparedTarget }
+  >();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(t: WebhookTarget, box: SecretBox, publicUrl: string, now: number): PreparedTarget {
+    const fingerprint = fingerprintOf(t, publicUrl);
+    const hit = this.entries.get(t.id);
+    if (hit && hit.fingerprint === fingerprint && now < hit.validUntil) return hit.prepared;
+    // Throws when the secrets don't open; nothing is kept then, the next claim tries again.
+    const prepared = prepareTarget(t, box, publicUrl, now);
+    if (hit) this.entries.delete(t.id);
+    else if (this.entries.size >= this.maxEntries) {
+      // The oldest entry (Maps keep insertion order): memory stays bounded with many webhooks.
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.set(t.id, { fingerprint, validUntil: nextDeadline(t, now), prepared });
+    return prepared;
+  }
+}
+
+function fingerprintOf(t: WebhookTarget, publicUrl: string): string {
+  return [
+    publicUrl,
+    t.facility_id,
+    t.url,
+    t.username,
+    t.password_enc,
+    t.signing_secret_enc,
+    t.max_age_hours,
+    t.previous_signing_secret_enc,
+    t.previous_signing_secret_until,
+    t.previous_username,
+    t.previous_password_enc,
+    t.previous_credentials_until,
+  ].join('\u0000');
+}
+
+/** When the prepared target stops being right by time alone: a rotation's overlap ends. */
+function nextDeadline(t: WebhookTarget, now: number): number {
+  let until = Number.POSITIVE_INFINITY;
+  for (const at of [t.previous_signing_secret_until, t.previous_credentials_until]) {
+    if (at !== null && at > now && at < until) until = at;
+  }
+  return until;
+}

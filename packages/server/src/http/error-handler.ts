@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errorBody } from '../errors.js';
 import { documentedHeaderName } from './header-names.js';
-import { fieldOf, messageOf } from './validation.js';
+import { plainErrors } from './plain-errors.js';
 
 // Fastify's own 4xx errors, renamed into our table of codes.
 const fastifyCodes: Record<string, string> = {
@@ -39,15 +39,19 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const fe = err as FastifyError;
     if (fe.validation && fe.validation.length > 0) {
-      const first = fe.validation[0]!;
-      const reported = fieldOf(first as never);
-      const field =
-        fe.validationContext === 'headers' ? documentedHeaderName(request, reported) : reported;
       const where = fe.validationContext === 'body' ? undefined : fe.validationContext;
-      const message = messageOf(first as never, field);
+      const fields = plainErrors(fe.validation as never).map(({ field, message }) => {
+        const named =
+          fe.validationContext === 'headers' && field !== undefined
+            ? documentedHeaderName(request, field)
+            : field;
+        const said = where ? `${where}: ${message}` : message;
+        return named === undefined ? { message: said } : { field: named, message: said };
+      });
+      const first = fields[0]!;
       return reply
         .status(400)
-        .send(errorBody('validation_failed', where ? `${where}: ${message}` : message, field));
+        .send(errorBody('validation_failed', first.message, first.field, fields));
     }
     const status = fe.statusCode ?? 500;
     if (status >= 400 && status < 500) {

@@ -7,7 +7,21 @@ export const ErrorSchema = Type.Object(
     error: Type.Object({
       code: Type.String(),
       message: Type.String(),
-      field: Type.Optional(Type.String()),
+      field: Type.Optional(
+        Type.String({ description: 'The field the message is about (the first, if several)' }),
+      ),
+      fields: Type.Optional(
+        Type.Array(
+          Type.Object({
+            field: Type.Optional(Type.String()),
+            message: Type.String({ description: 'In plain words, to show beside the field' }),
+          }),
+          {
+            description:
+              'On validation_failed: every field with a problem, each once, in plain words',
+          },
+        ),
+      ),
     }),
   },
   { $id: 'Error', title: 'Error' },

@@ -11,7 +11,10 @@ const addFormats = addFormatsImport as unknown as typeof addFormatsImport.defaul
 
 function makeAjv(coerce: boolean): Ajv {
   const ajv = new Ajv({
-    allErrors: false,
+    // Every error at once (a form flags all its fields after one submit), with the schema
+    // each came from (for its own words: see plain-errors.ts).
+    allErrors: true,
+    verbose: true,
     removeAdditional: false,
     useDefaults: true,
     coerceTypes: coerce ? 'array' : false,
@@ -96,25 +99,3 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
   checked.errors = null as ErrorObject[] | null | undefined;
   return checked as unknown as ReturnType<FastifySchemaCompiler<unknown>>;
 };
-
-/** The field an ajv error is about, as a dotted path ("items.0.quantity"). */
-export function fieldOf(error: ErrorObject): string | undefined {
-  const path = error.instancePath
-    .split('/')
-    .filter(Boolean)
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const params = error.params as Record<string, unknown>;
-  if (typeof params.missingProperty === 'string') path.push(params.missingProperty);
-  if (typeof params.additionalProperty === 'string') path.push(params.additionalProperty);
-  return path.length > 0 ? path.join('.') : undefined;
-}
-
-export function messageOf(error: ErrorObject, field: string | undefined): string {
-  const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'additionalProperties') return `unknown field "${field}"`;
-  if (error.keyword === 'required') return `"${field}" is required`;
-  if (error.keyword === 'enum' && Array.isArray(params.allowedValues)) {
-    return `${field ?? 'value'} must be one of ${params.allowedValues.join(', ')}`;
-  }
-  return `${field ?? 'value'} ${error.message ?? 'is invalid'}`;
-}

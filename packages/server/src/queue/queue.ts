@@ -18,6 +18,7 @@ import { pauseFacility, pauseWebhook, resumeFacility, resumeWebhook } from './sq
 import { type PruneOptions, pruneAttempts, pruneDeliveries } from './sql/prune.js';
 import { type RequeueWhere, requeue } from './sql/requeue.js';
 import { unblockWebhook } from './sql/resource-order.js';
+import { type RetryWhere, retryNow } from './sql/retry-now.js';
 import type { Claimed } from './types.js';
 
 export interface QueueDeps {
@@ -82,6 +83,12 @@ export class QueueTx {
     const { requeued, due } = await requeue(this.trx, store.profile, webhookId, where, clock.now());
     this.count(due);
     return requeued;
+  }
+
+  /** Deliveries waiting for their next retry are due now (their line and count unchanged). */
+  async retryNow(webhookId: string, where: RetryWhere): Promise<number> {
+    const { store, clock } = this.deps;
+    return this.count(await retryNow(this.trx, store.profile, webhookId, where, clock.now()));
   }
 
   /** A test trigger, due now unless the webhook's test limits say wait. */

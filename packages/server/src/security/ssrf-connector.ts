@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { buildConnector } from 'undici';
 import { createLookup } from './resolver.js';
 import {
+  ALLOW_HINT,
   blockedReason,
   type CheckResult,
   checkTargetUrl,
@@ -135,7 +136,8 @@ export async function checkTargetHost(raw: string, policy: TargetPolicy): Promis
   try {
     await resolveChecked(checked.url.hostname, policy, creationLookupTimeoutMs);
   } catch (err) {
-    if (err instanceof SsrfBlockedError) return { ok: false, message: `url host ${err.message}` };
+    if (err instanceof SsrfBlockedError)
+      return { ok: false, message: `url host ${err.message}${ALLOW_HINT}` };
     // Not resolvable now: deliberately accepted, see above.
   }
   return checked;

@@ -26,6 +26,13 @@ export class SsrfBlockedError extends Error {
 }
 
 export type CheckResult = { ok: true; url: URL } | { ok: false; message: string };
+
+/**
+ * Said with every refusal of a blocked address: a receiver on this machine or a private
+ * network is often meant (a test, an internal server), and only the operator can allow it.
+ */
+export const ALLOW_HINT =
+  '; if this receiver is meant to be reached, the operator can allow its address with TABLEHOOKS_ALLOWED_TARGETS';
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
 function table(rows: [string, string][]): [Range, string][] {
@@ -185,6 +192,7 @@ export function checkTargetUrl(raw: string, policy: TargetPolicy): CheckResult {
   const reason = isIP(host)
     ? suffixed(blockedReason(host, policy.allowedCidrs), 'address')
     : nameReason(host);
-  if (reason) return { ok: false, message: `url host ${url.hostname} is blocked (${reason})` };
+  if (reason)
+    return { ok: false, message: `url host ${url.hostname} is blocked (${reason})${ALLOW_HINT}` };
   return { ok: true, url };
 }

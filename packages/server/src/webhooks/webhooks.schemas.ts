@@ -7,21 +7,61 @@ export const WebhookParams = Type.Object({
   webhook_id: Type.String({ maxLength: 64 }),
 });
 
+// `x-messages`: what a person reads beside the form field (http/plain-errors.ts).
+const enterUrl = 'Enter the URL of your receiver, starting with https://';
 const Url = Type.String({
   minLength: 1,
   maxLength: 2048,
   description: 'http:// or https:// target URL',
+  'x-messages': {
+    required: enterUrl,
+    minLength: enterUrl,
+    maxLength: 'The URL can be at most 2048 characters long',
+    type: enterUrl,
+  },
 });
 // RFC 7617: a Basic Auth user-id cannot contain a colon.
-export const Username = Type.String({ minLength: 1, maxLength: 255, pattern: '^[^:\\r\\n]*$' });
+const enterUsername = 'Enter the username your receiver expects';
+export const Username = Type.String({
+  minLength: 1,
+  maxLength: 255,
+  pattern: '^[^:\\r\\n]*$',
+  'x-messages': {
+    required: enterUsername,
+    minLength: enterUsername,
+    maxLength: 'The username can be at most 255 characters long',
+    pattern: "The username can't contain a colon (:) or a line break",
+    type: enterUsername,
+  },
+});
+const enterPassword = 'Enter the password your receiver expects';
 export const Password = Type.String({
   minLength: 1,
   maxLength: 1024,
   writeOnly: true,
   description: 'Write-only; never returned',
+  'x-messages': {
+    required: enterPassword,
+    minLength: enterPassword,
+    maxLength: 'The password can be at most 1024 characters long',
+    type: enterPassword,
+  },
 });
-const Events = Type.Array(EventNameSchema, { minItems: 1, uniqueItems: true });
-const Description = Type.String({ maxLength: 500 });
+const chooseEvents = 'Choose at least one event';
+const Events = Type.Array(EventNameSchema, {
+  minItems: 1,
+  uniqueItems: true,
+  'x-messages': {
+    required: chooseEvents,
+    minItems: chooseEvents,
+    uniqueItems: 'Choose each event only once',
+    type: 'Choose the events as a list, e.g. ["booking_created"]',
+  },
+});
+const Description = Type.String({
+  maxLength: 500,
+  'x-messages': { maxLength: 'The description can be at most 500 characters long' },
+});
 
 // The guarantees a thin trigger makes possible (docs/delivery-guarantees.md).
 const Ordering = Type.Union([Type.Literal('per_resource'), Type.Literal('none')], {
@@ -95,6 +135,44 @@ export const LastDeliverySchema = Type.Object({
   at: IsoTime,
 });
 
+export const HealthSchema = Type.Object(
+  {
+    state: Type.Union(
+      [
+        Type.Literal('healthy'),
+        Type.Literal('failing'),
+        Type.Literal('disabled'),
+        Type.Literal('new'),
+      ],
+      {
+        description:
+          'disabled: by a user, the receiver or automatically (see summary); failing: no ' +
+          'attempt has succeeded since failing_since; new: nothing has gone through yet; ' +
+          'healthy: the latest attempts got through',
+      },
+    ),
+    failing_since: Type.Union([IsoTime, Type.Null()], {
+      description: 'The first failed attempt after the last success (test triggers not counted)',
+    }),
+    failed_attempts: Type.Integer({ description: 'Attempts failed since failing_since' }),
+    last_error: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'While failing, the latest failure in plain words: "HTTP 500", "DNS error: no such ' +
+        'host", "timed out after 10 s", "connection refused"',
+    }),
+    next_attempt_at: Type.Union([IsoTime, Type.Null()], {
+      description: 'The earliest next try of a delivery waiting for a retry',
+    }),
+    summary: Type.String({
+      description:
+        'One sentence for a person, e.g. "Failing since 12:03 UTC (14 attempts, last: HTTP ' +
+        '500); next try at 12:40 UTC". The CLI prints the same words.',
+    }),
+  },
+  { title: 'WebhookHealth' },
+);
+export type HealthOut = Static<typeof HealthSchema>;
+
 export const WebhookSchema = Type.Object(
   {
     id: Type.String(),
@@ -151,6 +229,7 @@ export const WebhookSchema = Type.Object(
     created_at: IsoTime,
     updated_at: IsoTime,
     last_delivery: Type.Union([LastDeliverySchema, Type.Null()]),
+    health: HealthSchema,
   },
   { title: 'Webhook' },
 );

@@ -6,6 +6,8 @@ import { AppError, notFound } from '../errors.js';
 import { findFacility } from '../facilities/facilities.repository.js';
 import { newId } from '../ids.js';
 import { checkTargetHost } from '../security/ssrf-connector.js';
+import { healthOf } from './health.js';
+import { healthFacts } from './health.repository.js';
 import {
   acceptedCredentials,
   countWebhooks,
@@ -59,7 +61,7 @@ export function webhooksService(deps: WebhooksDeps) {
   }
 
   async function out(row: WebhookRow, plan: string): Promise<WebhookOut> {
-    const last = await lastDelivery(db, row.id);
+    const [last, facts] = await Promise.all([lastDelivery(db, row.id), healthFacts(db, row)]);
     const now = clock.now();
     const secretUntil = row.previous_signing_secret_until;
     const credentialsUntil = row.previous_credentials_until;
@@ -108,6 +110,7 @@ export function webhooksService(deps: WebhooksDeps) {
             at: iso(last.last_attempt_at ?? last.created_at),
           }
         : null,
+      health: healthOf(facts, now, config.deliveryTimeoutMs),
     };
   }
 

@@ -14,8 +14,13 @@ export interface CliResult {
 
 export type Env = Record<string, string | undefined>;
 
-export async function cli(args: string[], env: Env, timeoutMs = 30_000): Promise<CliResult> {
-  const run = runMain(args, env);
+export async function cli(
+  args: string[],
+  env: Env,
+  timeoutMs = 30_000,
+  cwd?: string,
+): Promise<CliResult> {
+  const run = runMain(args, env, cwd ? { cwd } : {});
   const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
   const code = await run.exited;
   clearTimeout(timer);

@@ -67,7 +67,7 @@ describeEachDialect('tablehooks webhook, deliveries and recover', (dialect) => {
     expect(all.json).toHaveLength(3);
     const mine = await cli(['webhook', 'list', '--facility', fish.id], env);
     expect(mine.stdout.trim().split('\n')).toHaveLength(3);
-    expect(mine.stdout).toMatch(/^ID\s+FACILITY\s+STATE\s+LAST\s+EVENTS\s+URL/);
+    expect(mine.stdout).toMatch(/^ID\s+FACILITY\s+STATE\s+EVENTS\s+URL\s+HEALTH/);
 
     const disabled = await cli(['webhook', 'disable', hook], env);
     expect(disabled.code).toBe(0);

@@ -254,7 +254,7 @@ describeEachDialect('failed deliveries', (dialect) => {
     expect((await onlyDeliveryById(webhookId, first.id)).attempts.at(-1).trigger).toBe('resend');
 
     const recovered = await api('POST', `/webhooks/${webhookId}/recover`, { since });
-    expect(recovered.json).toEqual({ recovered: 1 });
+    expect(recovered.json).toEqual({ recovered: 1, resent: 1, retried: 0 });
     await receiver.waitFor(before + 2);
     await expect
       .poll(

@@ -150,8 +150,22 @@ describeEachDialect('operations: metrics, request ids, attempt logs', (dialect) 
     expect(unsafe.headers['x-request-id']).toMatch(/^[0-9a-f]{6}-[0-9a-z]+$/);
     const own = await h!.app.inject({ method: 'GET', url: '/healthz' });
     expect(own.headers['x-request-id']).not.toBe(unsafe.headers['x-request-id']);
-    const lines = h!.logs.map((l) => JSON.parse(l)).filter((l) => l.reqId === 'trace-42.a:b');
-    expect(lines.map((l) => l.msg)).toEqual(['incoming request', 'request completed']);
+    await h!.app.inject({
+      method: 'GET',
+      url: '/v1/nope',
+      headers: { 'x-request-id': 'trace-43' },
+    });
+    const logged = (id: string) => h!.logs.map((l) => JSON.parse(l)).filter((l) => l.reqId === id);
+    // One line per request, with what a person scanning the log needs.
+    expect(logged('trace-43')).toEqual([
+      expect.objectContaining({
+        msg: 'request completed',
+        req: expect.objectContaining({ method: 'GET', url: '/v1/nope' }),
+        res: { statusCode: 404 },
+      }),
+    ]);
+    // A health check says nothing at info: probes would bury everything else.
+    expect(logged('trace-42.a:b')).toEqual([]);
     expect(h!.logs.join('')).not.toContain('<script>');
   });
 

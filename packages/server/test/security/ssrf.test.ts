@@ -3,6 +3,7 @@ import { type AddressInfo, createServer as createTcpServer, type Socket } from '
 import { Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  ALLOW_HINT,
   blockedReason,
   checkTargetUrl,
   type LookupFn,
@@ -166,14 +167,14 @@ describe('checkTargetUrl and checkTargetHost', () => {
     const result = await checkTargetHost('https://intranet.example/', strict);
     expect(result).toEqual({
       ok: false,
-      message: 'url host intranet.example is blocked (a resolved address is private)',
+      message: `url host intranet.example is blocked (a resolved address is private)${ALLOW_HINT}`,
     });
   });
 
   it('explains a blocked IP literal in a message for the url field', () => {
     expect(checkTargetUrl('http://[::ffff:127.0.0.1]/', strict)).toEqual({
       ok: false,
-      message: 'url host [::ffff:7f00:1] is blocked (IPv4-mapped loopback address)',
+      message: `url host [::ffff:7f00:1] is blocked (IPv4-mapped loopback address)${ALLOW_HINT}`,
     });
   });
 });

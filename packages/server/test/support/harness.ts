@@ -57,6 +57,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     secretKey: TEST_SECRET_KEY,
     allowedTargets: ['127.0.0.1/32'],
     operatorKey: OPERATOR_KEY,
+    // In-process unless a test asks for sender threads: most tests inject DNS (a lookup that
+    // can't cross to a thread), and each thread costs a start-up.
+    senderThreads: 0,
     ...overrides,
   };
 }

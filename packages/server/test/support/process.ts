@@ -13,9 +13,14 @@ export interface Running {
   exited: Promise<number | string>;
 }
 
-export function runMain(args: string[], env: Record<string, string | undefined>) {
+export function runMain(
+  args: string[],
+  env: Record<string, string | undefined>,
+  options: { cwd?: string } = {},
+) {
   const child = spawn(process.execPath, [MAIN, ...args], {
     env: { PATH: process.env.PATH, ...env },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

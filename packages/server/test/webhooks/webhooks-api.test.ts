@@ -73,6 +73,15 @@ describeEachDialect('webhook settings', (dialect) => {
       created_at: expect.any(String),
       updated_at: expect.any(String),
       last_delivery: null,
+      // Nothing attempted yet.
+      health: {
+        state: 'new',
+        failing_since: null,
+        failed_attempts: 0,
+        last_error: null,
+        next_attempt_at: null,
+        summary: 'No delivery has gone through yet',
+      },
       signing_secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/),
     });
     expect(res.json).not.toHaveProperty('password');

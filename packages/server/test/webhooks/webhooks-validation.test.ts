@@ -68,19 +68,19 @@ const cases: Case[] = [
     what: 'an empty list of events',
     change: { events: [] },
     field: 'events',
-    message: /fewer than 1/,
+    message: /^Choose at least one event$/,
   },
   {
     what: 'the same event twice',
     change: { events: ['booking_created', 'booking_created'] },
     field: 'events',
-    message: /duplicate/,
+    message: /^Choose each event only once$/,
   },
   {
     what: 'events as a string',
     change: { events: 'booking_created' },
     field: 'events',
-    message: /array/,
+    message: /as a list/,
   },
   {
     what: 'a password over 1 KiB',
@@ -92,21 +92,26 @@ const cases: Case[] = [
     what: 'an empty password',
     change: { password: '' },
     field: 'password',
-    message: /fewer than 1/,
+    message: /^Enter the password your receiver expects$/,
   },
   {
     what: 'a user name containing ":"',
     change: { username: 'zap:ier' },
     field: 'username',
-    message: /pattern/,
+    message: /^The username can't contain a colon/,
   },
   {
     what: 'an empty user name',
     change: { username: '' },
     field: 'username',
-    message: /fewer than 1/,
+    message: /^Enter the username your receiver expects$/,
   },
-  { what: 'enabled as "yes"', change: { enabled: 'yes' }, field: 'enabled', message: /boolean/ },
+  {
+    what: 'enabled as "yes"',
+    change: { enabled: 'yes' },
+    field: 'enabled',
+    message: /must be true or false/,
+  },
   {
     what: 'a description over 500 characters',
     change: { description: 'd'.repeat(501) },
@@ -149,15 +154,84 @@ describeEachDialect('webhook settings validation', (dialect) => {
       });
     }
 
-    for (const field of ['url', 'username', 'password', 'events']) {
-      it(`refuses a webhook without ${field}, naming it`, async () => {
+    const missing: Record<string, string> = {
+      url: 'Enter the URL of your receiver, starting with https://',
+      username: 'Enter the username your receiver expects',
+      password: 'Enter the password your receiver expects',
+      events: 'Choose at least one event',
+    };
+    for (const [field, words] of Object.entries(missing)) {
+      it(`refuses a webhook without ${field}, naming it in plain words`, async () => {
         const { [field as 'url']: _, ...body } = webhookBody(receiver.url);
         const res = await api.create(body);
         expect(res.status).toBe(400);
-        expect(res.json.error).toMatchObject({ code: 'validation_failed', field });
-        expect(res.json.error.message).toBe(`"${field}" is required`);
+        expect(res.json.error).toMatchObject({ code: 'validation_failed', field, message: words });
+        expect(res.json.error.fields).toEqual([{ field, message: words }]);
       });
     }
+
+    it('flags every field of an empty form at once, in plain words', async () => {
+      const res = await api.create({});
+      expect(res.status).toBe(400);
+      expect(res.json.error.code).toBe('validation_failed');
+      expect(res.json.error.fields).toEqual([
+        { field: 'url', message: missing.url },
+        { field: 'username', message: missing.username },
+        { field: 'password', message: missing.password },
+        { field: 'events', message: missing.events },
+      ]);
+      // The first problem stays in `field` and `message` for clients that read only those.
+      expect(res.json.error).toMatchObject({ field: 'url', message: missing.url });
+    });
+
+    it('flags each wrong field once, beside the others, when several are wrong', async () => {
+      const res = await api.create(
+        webhookBody(receiver.url, { username: 'zap:ier', password: '', events: [], enabled: 1 }),
+      );
+      expect(res.status).toBe(400);
+      expect(res.json.error.fields).toEqual([
+        { field: 'username', message: "The username can't contain a colon (:) or a line break" },
+        { field: 'password', message: missing.password },
+        { field: 'events', message: missing.events },
+        { field: 'enabled', message: '"enabled" must be true or false' },
+      ]);
+    });
+
+    it("never shows the validator's own wording", async () => {
+      const bodies: unknown[] = [
+        [],
+        42,
+        {},
+        webhookBody(receiver.url, { username: 'a:b', events: ['x'], max_age_hours: 0 }),
+        webhookBody(receiver.url, { ordering: 'random', max_age_hours: 'soon' }),
+      ];
+      for (const body of bodies) {
+        const res = await api.create(body as never);
+        expect(res.status, JSON.stringify(body)).toBe(400);
+        const said = JSON.stringify(res.json.error);
+        expect(said).not.toMatch(
+          /must NOT|must match|must have required|must be (object|string|integer|equal)|pattern|\^\[/,
+        );
+      }
+    });
+
+    it('says a body that is not a JSON object is not one', async () => {
+      const res = await api.create([] as never);
+      expect(res.json.error.message).toBe('The request body must be a JSON object');
+    });
+
+    it('describes a setting that is one of a few values, or a number or null', async () => {
+      const res = await api.create(
+        webhookBody(receiver.url, { ordering: 'random', max_age_hours: 0 }),
+      );
+      expect(res.json.error.fields).toEqual([
+        { field: 'ordering', message: 'ordering must be one of per_resource, none' },
+        {
+          field: 'max_age_hours',
+          message: '"max_age_hours" must be a whole number from 1 to 8760, or null',
+        },
+      ]);
+    });
 
     it('accepts a password of exactly 1 KiB and every one of the six events', async () => {
       const all = [

@@ -31,14 +31,15 @@ export function DeliveryStatusBadge({
   attempts = 0,
   code,
 }: {
-  status: DeliveryStatus;
+  /** A webhook's last_delivery carries the status as a plain string. */
+  status: DeliveryStatus | string;
   attempts?: number;
   code?: number | null;
 }) {
   if (status === 'pending' && attempts > 0) return <Badge tone="warn">Retrying</Badge>;
   return (
-    <Badge tone={tones[status]}>
-      {labels[status]}
+    <Badge tone={tones[status as DeliveryStatus] ?? 'muted'}>
+      {labels[status as DeliveryStatus] ?? status}
       {code ? ` · ${code}` : ''}
     </Badge>
   );

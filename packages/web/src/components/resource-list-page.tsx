@@ -1,11 +1,13 @@
 // The page bookings and online orders share: a list of the facility's records, a form to
 // create or edit one, and a cancel button, each change announcing the webhook event it sent.
 // Only what a record shows and its form differ; the pages pass those in.
-import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { api, messageOf } from '../api';
 import { WEBHOOKS } from '../paths';
-import { useFacilityPath } from '../session';
-import type { List } from '../types';
+import { keys, queryClient, useFacility } from '../query';
+import { useFacilityPath, useSession } from '../session';
+import type { List, Webhook } from '../types';
 import { ConfirmButton, Link, Loading, Notice, useTitle } from './ui';
 
 interface Resource {
@@ -40,37 +42,64 @@ export interface ResourceListPageProps<T extends Resource> {
 export function ResourceListPage<T extends Resource>(p: ResourceListPageProps<T>) {
   useTitle(p.title);
   const at = useFacilityPath();
-  const [items, setItems] = useState<T[]>();
-  const [error, setError] = useState<string>();
+  const facilityId = useSession().session.facility.id;
+  const listKey = [...keys.facility(facilityId), p.path] as const;
+  const list = useQuery({
+    queryKey: listKey,
+    queryFn: () => api<List<T>>('GET', at(`${p.path}?limit=200`)),
+  });
+  const items = list.data?.objects;
+  const [actionError, setActionError] = useState<string>();
+  const error = actionError ?? (list.error ? messageOf(list.error) : undefined);
+  // Who hears of a change: the webhooks listening to the event, on a premium facility. The
+  // message says so truthfully instead of always "sent to your webhooks".
+  const plan = useFacility().data?.plan;
+  const hooks = useQuery({
+    queryKey: keys.webhooks(facilityId),
+    queryFn: () => api<List<Webhook>>('GET', at('/webhooks?limit=100')),
+  }).data?.objects;
+  const sentTo = (event: string): string => {
+    if (plan === 'free') return 'no webhook notified: webhooks need the premium plan';
+    if (!hooks) return `${event} sent to your webhooks`;
+    const n = hooks.filter((w) => w.state === 'enabled' && w.events.includes(event)).length;
+    if (n === 0) return `no webhook listens to ${event}`;
+    return `${event} sent to ${n === 1 ? '1 webhook' : `${n} webhooks`}`;
+  };
+  // A change here makes deliveries: the record list and every webhook's log are refetched.
+  const load = () => queryClient.invalidateQueries({ queryKey: keys.facility(facilityId) });
   const [editing, setEditing] = useState<T | 'new' | undefined>();
   const [done, setDone] = useState<string>();
   const noun = p.noun.toLowerCase();
   const headingId = `${p.path.slice(1)}-title`;
-
-  const load = useCallback(async () => {
-    try {
-      setItems((await api<List<T>>('GET', at(`${p.path}?limit=200`))).objects);
-      setError(undefined);
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  }, [at, p.path]);
+  // When the form closes (Close, or saved), the keyboard goes back to the button that opened
+  // it ("+ New …" or the row's Edit), which the form replaced or which re-rendered.
+  const opener = useRef<string | undefined>(undefined);
+  const section = useRef<HTMLElement>(null);
   useEffect(() => {
-    void load();
-  }, [load]);
+    if (editing !== undefined || opener.current === undefined) return;
+    const which = opener.current;
+    opener.current = undefined;
+    section.current?.querySelector<HTMLElement>(`[data-opener="${which}"]`)?.focus();
+  }, [editing]);
+  const open = (item: T | 'new') => {
+    opener.current = item === 'new' ? 'new' : String(item.id);
+    setDone(undefined);
+    setEditing(item);
+  };
 
   async function cancel(item: T) {
     try {
       await api('PATCH', at(`${p.path}/${item.id}`), { status: 'cancelled' });
       await load();
-      setDone(`${p.noun} #${item.id} cancelled (${p.event}_deleted sent to your webhooks).`);
+      setActionError(undefined);
+      setDone(`${p.noun} #${item.id} cancelled (${sentTo(`${p.event}_deleted`)}).`);
     } catch (err) {
-      setError(messageOf(err));
+      setActionError(messageOf(err));
     }
   }
 
   return (
-    <section className="page" aria-labelledby={headingId}>
+    <section className="page" aria-labelledby={headingId} ref={section}>
       <div className="page-head">
         <h1 id={headingId} tabIndex={-1}>
           {p.title}
@@ -79,10 +108,8 @@ export function ResourceListPage<T extends Resource>(p: ResourceListPageProps<T>
           <button
             type="button"
             className="button primary"
-            onClick={() => {
-              setDone(undefined);
-              setEditing('new');
-            }}
+            data-opener="new"
+            onClick={() => open('new')}
           >
             + New {noun}
           </button>
@@ -107,8 +134,8 @@ export function ResourceListPage<T extends Resource>(p: ResourceListPageProps<T>
             setEditing(undefined);
             setDone(
               created
-                ? `${p.noun} #${item.id} created (${p.event}_created sent to your webhooks).`
-                : `${p.noun} #${item.id} saved (${p.event}_updated sent to your webhooks).`,
+                ? `${p.noun} #${item.id} created (${sentTo(`${p.event}_created`)}).`
+                : `${p.noun} #${item.id} saved (${sentTo(`${p.event}_updated`)}).`,
             );
           },
         })}
@@ -130,10 +157,8 @@ export function ResourceListPage<T extends Resource>(p: ResourceListPageProps<T>
                     type="button"
                     className="button small"
                     aria-label={`Edit ${noun} #${item.id} (${item.name})`}
-                    onClick={() => {
-                      setDone(undefined);
-                      setEditing(item);
-                    }}
+                    data-opener={item.id}
+                    onClick={() => open(item)}
                   >
                     Edit
                   </button>

@@ -84,6 +84,10 @@ export function humanize(message: string, field: string | undefined): string {
     return 'Enter an email address such as name@example.com.';
   if (/^must match format "date-time"$/.test(m)) return 'Enter a date and time.';
   if (m === 'must be integer') return 'Enter a whole number.';
+  // Never show a validator's regular expression or JSON type words to people.
+  if (/^must match pattern /.test(m)) return 'This contains characters that are not allowed.';
+  if (/^(value )?must be (object|array|string|boolean|number)$/.test(m))
+    return 'This value has the wrong form.';
   const bound = /^must be ([<>]=?) (\S+)$/.exec(m);
   if (bound) {
     const words = { '>=': 'at least', '>': 'more than', '<=': 'at most', '<': 'less than' };
@@ -100,20 +104,37 @@ export interface FormErrors {
 export const noErrors: FormErrors = { fields: {} };
 
 /**
- * Puts an API error beside the field it names: the field itself, or the closest enclosing
- * one the form has ("items.0.quantity" → "items.0.quantity", else "items"); otherwise on top.
+ * Puts every field error of an API answer beside the field it names: the field itself, or
+ * the closest enclosing one the form has ("items.0.quantity" → "items.0.quantity", else
+ * "items"); what fits no field goes on top. The first message per field wins.
  */
 export function errorsFrom(err: unknown, fields: readonly string[]): FormErrors {
-  if (err instanceof ApiError && err.field) {
-    const parts = err.field.split('.');
-    for (let n = parts.length; n > 0; n--) {
-      const name = parts.slice(0, n).join('.');
-      if (fields.includes(name)) {
-        return { fields: { [name]: humanize(err.message, err.field) } };
-      }
-    }
+  if (!(err instanceof ApiError)) return { form: messageOf(err), fields: {} };
+  const problems =
+    err.fields.length > 0
+      ? err.fields
+      : err.field
+        ? [{ field: err.field, message: err.message }]
+        : [];
+  const out: FormErrors = { fields: {} };
+  const rest: string[] = [];
+  for (const p of problems) {
+    const name = p.field ? closest(p.field, fields) : undefined;
+    if (name === undefined) rest.push(humanize(p.message, undefined));
+    else out.fields[name] ??= humanize(p.message, p.field);
   }
-  return { form: messageOf(err), fields: {} };
+  if (problems.length === 0) out.form = messageOf(err);
+  else if (rest.length > 0) out.form = rest.join(' ');
+  return out;
+}
+
+function closest(field: string, fields: readonly string[]): string | undefined {
+  const parts = field.split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const name = parts.slice(0, n).join('.');
+    if (fields.includes(name)) return name;
+  }
+  return undefined;
 }
 
 export function Notice({
@@ -184,7 +205,17 @@ export function ConfirmButton({
     );
   }
   return (
-    <span className="confirm">
+    // Escape answers "no", as in any dialog.
+    // biome-ignore lint/a11y/noStaticElementInteractions: the keydown only listens for Escape bubbling from its buttons
+    <span
+      className="confirm"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && !busy) {
+          e.stopPropagation();
+          setAsking(false);
+        }
+      }}
+    >
       <span className="confirm-question" id={questionId}>
         {question}
       </span>
@@ -193,8 +224,9 @@ export function ConfirmButton({
         ref={confirmRef}
         aria-describedby={questionId}
         className="button danger"
-        disabled={busy}
+        aria-disabled={busy}
         onClick={async () => {
+          if (busy) return;
           setBusy(true);
           try {
             await onConfirm();

@@ -1,5 +1,6 @@
 // Settings > Integration > API: the facility owner's API keys. A new key is shown once.
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
 import { api, messageOf } from '../api';
 import {
   Badge,
@@ -14,6 +15,7 @@ import {
   useTitle,
 } from '../components/ui';
 import { ago, formatDateTime } from '../format';
+import { queryClient, keys as queryKeys } from '../query';
 import { useFacilityPath, useSession } from '../session';
 import type { ApiKey, List } from '../types';
 
@@ -27,22 +29,19 @@ export function ApiKeysPage() {
   useTitle('API keys');
   const { session } = useSession();
   const at = useFacilityPath();
-  const [keys, setKeys] = useState<ApiKey[]>();
-  const [error, setError] = useState<string>();
   const [created, setCreated] = useState<ApiKey & { key: string }>();
-
-  const load = useCallback(async () => {
-    try {
-      setKeys((await api<List<ApiKey>>('GET', at('/api-keys'))).objects);
-      setError(undefined);
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  }, [at]);
   const owner = session.user.role === 'owner';
-  useEffect(() => {
-    if (owner) void load();
-  }, [load, owner]);
+  const apiKeysKey = [...queryKeys.facility(session.facility.id), 'api-keys'] as const;
+  const list = useQuery({
+    queryKey: apiKeysKey,
+    queryFn: () => api<List<ApiKey>>('GET', at('/api-keys')),
+    // Staff may not list keys: no request that can only answer 403.
+    enabled: owner,
+  });
+  const keys = list.data?.objects;
+  const [actionError, setError] = useState<string>();
+  const error = actionError ?? (list.error ? messageOf(list.error) : undefined);
+  const load = () => queryClient.invalidateQueries({ queryKey: apiKeysKey });
 
   if (!owner) {
     return (

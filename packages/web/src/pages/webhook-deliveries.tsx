@@ -1,14 +1,24 @@
 // A webhook's delivery log: newest first, every attempt on demand, a 24-hour chart, and
 // resending — one delivery, or every failed one since a time.
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { ApiError, api, messageOf } from '../api';
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { ApiError, api, messageOf, sentence } from '../api';
 import { DeliveryChart } from '../components/delivery-chart';
 import { DeliveryStatusBadge, isQueued, isRetrying } from '../components/delivery-status';
-import { Field, Link, Loading, Notice, usePolling, useTitle } from '../components/ui';
+import { Field, Link, Loading, Notice, useTitle } from '../components/ui';
 import { ago, formatDateTime, formatPrecise, isoToLocalInput, localInputToIso } from '../format';
 import { WEBHOOKS, webhookEdit } from '../paths';
-import { useFacilityPath } from '../session';
-import type { Attempt, Delivery, List, Webhook } from '../types';
+import { invalidateWebhook, keys } from '../query';
+import { useFacilityPath, useSession } from '../session';
+import type {
+  Delivery,
+  DeliveryWithAttempts,
+  List,
+  RecoverAnswer,
+  RetryAllAnswer,
+  Stats,
+  Webhook,
+} from '../types';
 
 const PAGE = 50;
 const DAY = 24 * 3_600_000;
@@ -16,38 +26,34 @@ const DAY = 24 * 3_600_000;
 export function WebhookDeliveriesPage({ id }: { id: string }) {
   useTitle('Delivery log');
   const at = useFacilityPath();
+  const facility = useSession().session.facility.id;
   const base = at(`/webhooks/${encodeURIComponent(id)}`);
-  const [webhook, setWebhook] = useState<Webhook>();
-  const [log, setLog] = useState<List<Delivery>>();
-  const [day, setDay] = useState<List<Delivery>>();
   const [limit, setLimit] = useState(PAGE);
-  const [error, setError] = useState<string>();
-  const [missing, setMissing] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      const since = new Date(Date.now() - DAY).toISOString();
-      const [w, l, d] = await Promise.all([
-        api<Webhook>('GET', base),
-        api<List<Delivery>>('GET', `${base}/deliveries?limit=${limit}`),
-        api<List<Delivery>>(
-          'GET',
-          `${base}/deliveries?limit=500&since=${encodeURIComponent(since)}`,
-        ),
-      ]);
-      setWebhook(w);
-      setLog(l);
-      setDay(d);
-      setError(undefined);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) setMissing(true);
-      setError(messageOf(err));
-    }
-  }, [base, limit]);
-  useEffect(() => {
-    void load();
-  }, [load]);
-  usePolling(() => !missing && load(), 2000);
+  const gone = (err: unknown) => err instanceof ApiError && err.status === 404;
+  // The log fills up as you watch, so it polls; the webhook's health and the chart change
+  // more slowly. Every action below invalidates all three (and open attempt lists) at once.
+  const webhook = useQuery({
+    queryKey: keys.webhook(facility, id),
+    queryFn: () => api<Webhook>('GET', base),
+    refetchInterval: (q) => (gone(q.state.error) ? false : 15_000),
+  });
+  const missing = gone(webhook.error);
+  const log = useQuery({
+    queryKey: keys.deliveries(facility, id, limit),
+    queryFn: () => api<List<Delivery>>('GET', `${base}/deliveries?limit=${limit}`),
+    refetchInterval: missing ? false : 3_000,
+    placeholderData: keepPreviousData,
+    enabled: !missing,
+  });
+  const stats = useQuery({
+    queryKey: keys.stats(facility, id),
+    queryFn: () => api<Stats>('GET', `${base}/stats?hours=24`),
+    refetchInterval: missing ? false : 15_000,
+    enabled: !missing,
+  });
+  const changed = () => invalidateWebhook(facility, id);
+  const error = [webhook.error, log.error, stats.error].find(Boolean);
+  const w = webhook.data;
 
   if (missing) {
     return (
@@ -65,7 +71,7 @@ export function WebhookDeliveriesPage({ id }: { id: string }) {
           <h1 id="log-title" tabIndex={-1}>
             Delivery log
           </h1>
-          {webhook && <p className="webhook-url subtitle">{webhook.url}</p>}
+          {w && <p className="webhook-url subtitle">{w.url}</p>}
         </div>
         <div className="actions">
           <Link to={WEBHOOKS} className="button">
@@ -76,19 +82,18 @@ export function WebhookDeliveriesPage({ id }: { id: string }) {
           </Link>
         </div>
       </div>
-      {error && <Notice kind="error">{error}</Notice>}
-      {webhook && webhook.state !== 'enabled' && (
-        <Notice kind="warning">
-          {webhook.state === 'paused'
-            ? 'This webhook is paused: webhooks need the premium plan.'
-            : `This webhook is disabled: ${webhook.disabled_reason ?? 'no reason given.'} Enable it on the webhooks page to resend.`}
-        </Notice>
+      {error && <Notice kind="error">{messageOf(error)}</Notice>}
+      {w && w.state === 'paused' && (
+        <Notice kind="warning">This webhook is paused: webhooks need the premium plan.</Notice>
       )}
-      {day && <DeliveryChart deliveries={day.objects} partial={day.meta.total_count > 500} />}
-      <Recover base={base} onDone={load} />
-      {!log ? (
+      {w && w.state !== 'paused' && w.health.state !== 'healthy' && w.health.state !== 'new' && (
+        <HealthNotice webhook={w} base={base} onDone={changed} />
+      )}
+      {stats.data && <DeliveryChart stats={stats.data} />}
+      <Recover base={base} onDone={changed} />
+      {!log.data ? (
         !error && <Loading what="deliveries" />
-      ) : log.objects.length === 0 ? (
+      ) : log.data.objects.length === 0 ? (
         <div className="empty card">
           <p>
             <strong>No deliveries yet.</strong> They appear here as soon as a chosen event happens,
@@ -98,23 +103,85 @@ export function WebhookDeliveriesPage({ id }: { id: string }) {
       ) : (
         <>
           <ol className="deliveries" aria-label="Deliveries, newest first">
-            {log.objects.map((d) => (
-              <DeliveryRow key={d.id} delivery={d} base={base} onChange={load} />
+            {log.data.objects.map((d) => (
+              <DeliveryRow key={d.id} delivery={d} base={base} webhookId={id} onChange={changed} />
             ))}
           </ol>
-          {log.meta.total_count > log.objects.length && (
+          {log.data.meta.total_count > log.data.objects.length && (
             <button
               type="button"
               className="button"
               onClick={() => setLimit((n) => Math.min(500, n + PAGE))}
               disabled={limit >= 500}
             >
-              Show older deliveries ({log.meta.total_count - log.objects.length} more)
+              Show older deliveries ({log.data.meta.total_count - log.data.objects.length} more)
             </button>
           )}
         </>
       )}
     </section>
+  );
+}
+
+/** A failing or disabled webhook says so in the API's words, with "Retry now" for what waits. */
+function HealthNotice({
+  webhook: w,
+  base,
+  onDone,
+}: {
+  webhook: Webhook;
+  base: string;
+  onDone: () => Promise<void>;
+}) {
+  const [result, setResult] = useState<{ ok: boolean; text: string }>();
+  const retry = useMutation({
+    mutationFn: () => api<RetryAllAnswer>('POST', `${base}/retry`, {}),
+    onSuccess: ({ retried }) =>
+      setResult({
+        ok: true,
+        text:
+          retried === 0
+            ? 'No delivery was waiting for a retry.'
+            : `${retried} ${retried === 1 ? 'delivery is' : 'deliveries are'} being tried now.`,
+      }),
+    onError: (err) => setResult({ ok: false, text: messageOf(err) }),
+    onSettled: onDone,
+  });
+  const h = w.health;
+  const failing = h.state === 'failing';
+  return (
+    <div className={`notice notice-${failing ? 'error' : 'warning'} health`} role="note">
+      <p>
+        <strong>{failing ? 'This webhook is failing.' : 'This webhook is disabled.'}</strong>{' '}
+        {sentence(h.summary)}
+      </p>
+      {failing && h.next_attempt_at && (
+        <p>
+          Next try{' '}
+          <time dateTime={h.next_attempt_at} title={formatDateTime(h.next_attempt_at)}>
+            {ago(h.next_attempt_at)}
+          </time>
+          . Fixed the receiver? Don't wait for it:
+        </p>
+      )}
+      {!failing && <p>Enable it on the webhooks page to send what it holds.</p>}
+      {failing && (
+        <div className="actions">
+          <button
+            type="button"
+            className="button"
+            // Focus stays on the button while it works: aria-disabled, not disabled.
+            aria-disabled={retry.isPending}
+            onClick={() => !retry.isPending && retry.mutate()}
+          >
+            Retry all now
+          </button>
+          <span role="status" className={result?.ok === false ? 'bad-text' : 'ok-text'}>
+            {result?.text}
+          </span>
+        </div>
+      )}
+    </div>
   );
 }
 
@@ -124,38 +191,48 @@ function Recover({ base, onDone }: { base: string; onDone: () => Promise<void> }
   );
   const [result, setResult] = useState<{ ok: boolean; text: string }>();
   const [fieldError, setFieldError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setResult(undefined);
-    setFieldError(undefined);
-    try {
-      const { recovered } = await api<{ recovered: number }>('POST', `${base}/recover`, {
-        since: since ? new Date(localInputToIso(since)).toISOString() : '',
-      });
+  const recover = useMutation({
+    mutationFn: (at: string) => api<RecoverAnswer>('POST', `${base}/recover`, { since: at }),
+    onSuccess: ({ resent, retried }) =>
       setResult({
         ok: true,
         text:
-          recovered === 0
-            ? 'No failed deliveries since then: nothing to resend.'
-            : `${recovered} failed ${recovered === 1 ? 'delivery is' : 'deliveries are'} being sent again.`,
-      });
-      await onDone();
-    } catch (err) {
+          resent + retried === 0
+            ? 'No failed or retrying deliveries since then: nothing to send.'
+            : [
+                resent > 0 &&
+                  `${resent} failed ${resent === 1 ? 'delivery is' : 'deliveries are'} being sent again`,
+                retried > 0 &&
+                  `${retried} retrying ${retried === 1 ? 'delivery is' : 'deliveries are'} being tried now`,
+              ]
+                .filter(Boolean)
+                .join('; ')
+                .concat('.'),
+      }),
+    onError: (err) => {
       if (err instanceof ApiError && err.field === 'since') setFieldError('Enter a date and time.');
       else setResult({ ok: false, text: messageOf(err) });
-    } finally {
-      setBusy(false);
-    }
+    },
+    onSettled: onDone,
+  });
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    setResult(undefined);
+    setFieldError(undefined);
+    recover.mutate(since ? new Date(localInputToIso(since)).toISOString() : '');
   }
 
   return (
     <form className="card recover" onSubmit={submit} noValidate aria-labelledby="recover-title">
       <h2 id="recover-title">Resend failed since…</h2>
       <div className="inline-form">
-        <Field id="recover-since" label="Failed deliveries created since" error={fieldError}>
+        <Field
+          id="recover-since"
+          label="Failed and retrying deliveries created since"
+          error={fieldError}
+          hint="Failed ones are sent again; retrying ones are tried now, as the chart counts them."
+        >
           {(p) => (
             <input
               {...p}
@@ -165,7 +242,12 @@ function Recover({ base, onDone }: { base: string; onDone: () => Promise<void> }
             />
           )}
         </Field>
-        <button type="submit" className="button" disabled={busy}>
+        <button
+          type="submit"
+          className="button"
+          aria-disabled={recover.isPending}
+          onClick={(e) => recover.isPending && e.preventDefault()}
+        >
           Resend failed
         </button>
       </div>
@@ -186,32 +268,35 @@ function resourceOf(d: Delivery): string {
 function DeliveryRow({
   delivery: d,
   base,
+  webhookId,
   onChange,
 }: {
   delivery: Delivery;
   base: string;
+  webhookId: string;
   onChange: () => Promise<void>;
 }) {
   const [open, setOpen] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
-  const [busy, setBusy] = useState(false);
   const detailsId = `attempts-${d.id}`;
   const pending = d.status === 'pending';
+  const retrying = isRetrying(d);
   const queued = isQueued(d.status);
-
-  async function resend() {
-    setBusy(true);
-    setMessage(undefined);
-    try {
-      await api('POST', `${base}/deliveries/${encodeURIComponent(d.id)}/resend`, {});
-      setMessage({ ok: true, text: 'Queued: sending again now.' });
-      await onChange();
-    } catch (err) {
-      setMessage({ ok: false, text: messageOf(err) });
-    } finally {
-      setBusy(false);
-    }
-  }
+  const url = `${base}/deliveries/${encodeURIComponent(d.id)}`;
+  // Resend sends a finished delivery again; Retry now makes one waiting for its next retry
+  // due at once (it keeps its place in its resource's line).
+  const action = useMutation({
+    mutationFn: (kind: 'resend' | 'retry') => api<Delivery>('POST', `${url}/${kind}`, {}),
+    onMutate: () => setMessage(undefined),
+    onSuccess: (_, kind) =>
+      setMessage({
+        ok: true,
+        text: kind === 'retry' ? 'Trying again now.' : 'Queued: sending again now.',
+      }),
+    onError: (err) => setMessage({ ok: false, text: messageOf(err) }),
+    onSettled: onChange,
+  });
+  const busy = action.isPending;
 
   return (
     <li
@@ -265,45 +350,58 @@ function DeliveryRow({
         >
           {open ? 'Hide attempts' : 'Show attempts'}
         </button>
-        <button
-          type="button"
-          className="button small"
-          onClick={resend}
-          disabled={busy || queued}
-          title={queued ? 'Already queued' : undefined}
-        >
-          Resend
-        </button>
+        {retrying ? (
+          <button
+            type="button"
+            className="button small"
+            aria-disabled={busy}
+            onClick={() => !busy && action.mutate('retry')}
+          >
+            Retry now
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="button small"
+            // Waiting in line or held: it goes out on its own; aria-disabled keeps it
+            // focusable (and explained) instead of dropping the keyboard to <body>.
+            aria-disabled={busy || queued}
+            title={queued ? 'Not sent yet: it goes out on its own' : undefined}
+            onClick={() => !busy && !queued && action.mutate('resend')}
+          >
+            Resend
+          </button>
+        )}
         <span role="status" className={message?.ok === false ? 'bad-text' : 'ok-text'}>
           {message?.text}
         </span>
       </div>
-      {open && (
-        <Attempts
-          id={detailsId}
-          url={`${base}/deliveries/${encodeURIComponent(d.id)}`}
-          version={d.attempt_count}
-        />
-      )}
+      {open && <Attempts id={detailsId} url={url} webhookId={webhookId} delivery={d} />}
     </li>
   );
 }
 
-function Attempts({ id, url, version }: { id: string; url: string; version: number }) {
-  const [attempts, setAttempts] = useState<Attempt[]>();
-  const [error, setError] = useState<string>();
-  // Refetched whenever the log shows another attempt.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the refetch trigger
-  useEffect(() => {
-    let live = true;
-    api<Delivery & { attempts: Attempt[] }>('GET', url).then(
-      (d) => live && setAttempts(d.attempts),
-      (err) => live && setError(messageOf(err)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [url, version]);
+function Attempts({
+  id,
+  url,
+  webhookId,
+  delivery,
+}: {
+  id: string;
+  url: string;
+  webhookId: string;
+  delivery: Delivery;
+}) {
+  const facility = useSession().session.facility.id;
+  // Refetched when the log shows another attempt, and with everything of the webhook after
+  // a Resend or Retry (the key is under the webhook's).
+  const q = useQuery({
+    queryKey: [...keys.attempts(facility, webhookId, delivery.id), delivery.attempt_count],
+    queryFn: () => api<DeliveryWithAttempts>('GET', url),
+    placeholderData: keepPreviousData,
+  });
+  const attempts = q.data?.attempts;
+  const error = q.error ? messageOf(q.error) : undefined;
   return (
     <div id={id} className="attempts">
       {error && <Notice kind="error">{error}</Notice>}

@@ -19,12 +19,13 @@ import {
   type AdvancedValues,
   advancedBody,
 } from '../components/webhook-advanced';
-import { EVENT_GROUPS } from '../events';
+import { EVENT_GROUPS, isEventName } from '../events';
 import { setFlash } from '../flash';
 import { WEBHOOKS } from '../paths';
+import { invalidateWebhook, keys, queryClient, useFacility } from '../query';
 import { navigate } from '../router';
-import { useFacilityPath } from '../session';
-import type { EventName, Facility, Webhook } from '../types';
+import { useFacilityPath, useSession } from '../session';
+import type { EventName, Webhook } from '../types';
 
 const FIELDS = [
   'url',
@@ -66,23 +67,24 @@ export function WebhookFormPage({ id }: { id?: string }) {
   const editing = id !== undefined;
   useTitle(editing ? 'Edit webhook' : 'Add webhook');
   const at = useFacilityPath();
+  const facilityId = useSession().session.facility.id;
   const [values, setValues] = useState<Values>();
   // The stored password is only sent where it went before: a new URL needs it again.
   const [savedUrl, setSavedUrl] = useState<string>();
-  const [facility, setFacility] = useState<Facility>();
+  // The facility comes from the shared cache: the list page has usually fetched it.
+  const facility = useFacility().data;
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [loadError, setLoadError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     let live = true;
-    Promise.all([
-      api<Facility>('GET', at('')),
-      editing ? api<Webhook>('GET', at(`/webhooks/${encodeURIComponent(id)}`)) : undefined,
-    ]).then(
-      ([f, w]) => {
+    (editing
+      ? api<Webhook>('GET', at(`/webhooks/${encodeURIComponent(id)}`))
+      : Promise.resolve(undefined)
+    ).then(
+      (w) => {
         if (!live) return;
-        setFacility(f);
         setSavedUrl(w?.url);
         setValues(
           w
@@ -90,7 +92,7 @@ export function WebhookFormPage({ id }: { id?: string }) {
                 url: w.url,
                 username: w.username,
                 password: '',
-                events: w.events,
+                events: w.events.filter(isEventName),
                 description: w.description,
                 advanced: {
                   ordering: w.ordering,
@@ -125,6 +127,7 @@ export function WebhookFormPage({ id }: { id?: string }) {
         const { password, ...rest } = body;
         await api('PATCH', at(`/webhooks/${encodeURIComponent(id)}`), password ? body : rest);
         setFlash({ text: 'Webhook saved.' });
+        await invalidateWebhook(facilityId, id);
       } else {
         const created = await api<Webhook & { signing_secret: string }>(
           'POST',
@@ -135,6 +138,7 @@ export function WebhookFormPage({ id }: { id?: string }) {
           text: `Webhook added. Changes to the chosen events are now sent to ${created.url}.`,
           secret: created.signing_secret,
         });
+        await queryClient.invalidateQueries({ queryKey: keys.webhooks(facilityId) });
       }
       navigate(WEBHOOKS);
     } catch (err) {
@@ -261,6 +265,9 @@ export function WebhookFormPage({ id }: { id?: string }) {
                     <input
                       type="checkbox"
                       id={`ev-${ev.name}`}
+                      // The error is read with whichever checkbox has the focus.
+                      aria-invalid={Boolean(err.events)}
+                      aria-describedby={err.events ? 'wh-events-error' : undefined}
                       checked={values.events.includes(ev.name)}
                       onChange={(e) =>
                         set(

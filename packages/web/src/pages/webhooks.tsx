@@ -1,7 +1,8 @@
 // Settings > Integration > Developers > Webhooks: the list, with each webhook's state and
 // its last delivery at a glance, and what can be done with it.
-import { useCallback, useEffect, useState } from 'react';
-import { api, messageOf } from '../api';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { api, messageOf, sentence } from '../api';
 import { DeliveryStatusBadge } from '../components/delivery-status';
 import {
   Badge,
@@ -10,48 +11,41 @@ import {
   Link,
   Loading,
   Notice,
-  usePolling,
   useTitle,
 } from '../components/ui';
 import { RotationPanel } from '../components/webhook-rotation';
 import { clearFlash, peekFlash } from '../flash';
 import { ago, formatDateTime } from '../format';
 import { webhookEdit, webhookLog, webhookNew } from '../paths';
-import { useFacilityPath } from '../session';
-import type { Attempt, Delivery, Facility, List, Webhook } from '../types';
+import { keys, queryClient, useFacility } from '../query';
+import { useFacilityPath, useSession } from '../session';
+import type { Attempt, Delivery, List, RetryAllAnswer, Webhook } from '../types';
 
 export function WebhooksPage() {
   useTitle('Webhooks');
   const at = useFacilityPath();
-  const [facility, setFacility] = useState<Facility>();
-  const [hooks, setHooks] = useState<Webhook[]>();
-  const [error, setError] = useState<string>();
+  const facilityId = useSession().session.facility.id;
   const [flash] = useState(peekFlash);
   useEffect(clearFlash, []);
-
-  const load = useCallback(async () => {
-    try {
-      const [f, list] = await Promise.all([
-        api<Facility>('GET', at('')),
-        api<List<Webhook>>('GET', at('/webhooks?limit=100')),
-      ]);
-      setFacility(f);
-      setHooks(list.objects);
-      setError(undefined);
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  }, [at]);
-  useEffect(() => {
-    void load();
-  }, [load]);
-  usePolling(load, 5000);
+  const facilityQuery = useFacility();
+  // Health and last deliveries change on their own: the list polls while the tab is in front.
+  const list = useQuery({
+    queryKey: keys.webhooks(facilityId),
+    queryFn: () => api<List<Webhook>>('GET', at('/webhooks?limit=100')),
+    refetchInterval: 5_000,
+  });
+  const facility = facilityQuery.data;
+  const hooks = list.data?.objects;
+  const failed = facilityQuery.error ?? list.error;
+  const error = failed ? messageOf(failed) : undefined;
+  const heading = useRef<HTMLHeadingElement>(null);
+  const load = () => queryClient.invalidateQueries({ queryKey: keys.webhooks(facilityId) });
 
   const premium = facility?.plan === 'premium';
   return (
     <section className="page" aria-labelledby="webhooks-title">
       <div className="page-head">
-        <h1 id="webhooks-title" tabIndex={-1}>
+        <h1 id="webhooks-title" tabIndex={-1} ref={heading}>
           Webhooks
         </h1>
         {premium && (
@@ -97,7 +91,13 @@ export function WebhooksPage() {
         <ul className="cards" aria-label="Webhooks">
           {hooks.map((w) => (
             <li key={w.id}>
-              <WebhookCard webhook={w} premium={premium} onChange={load} />
+              <WebhookCard
+                webhook={w}
+                premium={premium}
+                onChange={load}
+                // After a delete the card is gone: the keyboard goes to the page's heading.
+                onDeleted={() => heading.current?.focus()}
+              />
             </li>
           ))}
         </ul>
@@ -122,31 +122,37 @@ function PremiumRequired() {
   );
 }
 
+/** The webhook's state and health in one badge, in the API's words (health.state). */
 function StateBadge({ webhook }: { webhook: Webhook }) {
-  if (webhook.state === 'enabled') return <Badge tone="ok">Enabled</Badge>;
   if (webhook.state === 'paused') return <Badge tone="warn">Paused by plan</Badge>;
-  return <Badge tone="bad">Disabled</Badge>;
+  if (webhook.state === 'disabled') return <Badge tone="bad">Disabled</Badge>;
+  if (webhook.health.state === 'failing') return <Badge tone="bad">Failing</Badge>;
+  if (webhook.health.state === 'new') return <Badge tone="info">Enabled · no delivery yet</Badge>;
+  return <Badge tone="ok">Enabled · healthy</Badge>;
 }
 
 function WebhookCard({
   webhook: w,
   premium,
   onChange,
+  onDeleted,
 }: {
   webhook: Webhook;
   premium: boolean;
   onChange: () => Promise<void>;
+  onDeleted: () => void;
 }) {
   const at = useFacilityPath();
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string }>();
   const titleId = `wh-${w.id}`;
 
-  async function act(run: () => Promise<unknown>) {
+  async function act(run: () => Promise<unknown>, text?: (answer: unknown) => string) {
     setBusy(true);
     setResult(undefined);
     try {
-      await run();
+      const answer = await run();
+      if (text) setResult({ ok: true, text: text(answer) });
       await onChange();
     } catch (err) {
       setResult({ ok: false, text: messageOf(err) });
@@ -159,7 +165,7 @@ function WebhookCard({
     setBusy(true);
     setResult({ ok: true, text: 'Sending a test…' });
     try {
-      const { attempt } = await api<{ delivery: Delivery; attempt?: Attempt }>(
+      const { attempt } = await api<{ delivery: Delivery; attempt?: Attempt | undefined }>(
         'POST',
         at(`/webhooks/${w.id}/test`),
         {},
@@ -200,6 +206,24 @@ function WebhookCard({
       {w.state === 'paused' && (
         <p className="state-reason">Paused: webhooks need the premium plan.</p>
       )}
+      {w.state === 'enabled' && w.health.state === 'failing' && (
+        <p className="state-reason health-summary">
+          {sentence(w.health.summary)}
+          {w.health.next_attempt_at && (
+            <>
+              {' '}
+              (
+              <time
+                dateTime={w.health.next_attempt_at}
+                title={formatDateTime(w.health.next_attempt_at)}
+              >
+                {ago(w.health.next_attempt_at)}
+              </time>
+              )
+            </>
+          )}
+        </p>
+      )}
       {w.description && <p className="description">{w.description}</p>}
       <dl className="facts">
         <div>
@@ -226,6 +250,11 @@ function WebhookCard({
                 <DeliveryStatusBadge
                   status={w.last_delivery.status}
                   code={w.last_delivery.status_code}
+                  // A pending delivery that has had an answer, or of a failing webhook, is
+                  // retrying (amber), not a blue "Pending" that reads as fine.
+                  attempts={
+                    w.last_delivery.status_code !== null || w.health.state === 'failing' ? 1 : 0
+                  }
                 />{' '}
                 <code>{w.last_delivery.event}</code>{' '}
                 <time dateTime={w.last_delivery.at} title={formatDateTime(w.last_delivery.at)}>
@@ -249,40 +278,60 @@ function WebhookCard({
             Edit
           </Link>
         )}
+        {/* While busy, buttons are aria-disabled (not disabled): a disabled button loses the
+            keyboard focus to <body>. The toggle keeps its element too (Disable ↔ Enable). */}
         <button
           type="button"
           className="button"
           // Allowed on a disabled webhook too: check the receiver is back before enabling.
-          disabled={busy || !premium}
-          onClick={sendTest}
+          disabled={!premium}
+          aria-disabled={busy}
+          onClick={() => !busy && sendTest()}
         >
           Send test
         </button>
-        {w.enabled ? (
+        {w.health.state === 'failing' && w.enabled && (
           <button
             type="button"
             className="button"
-            disabled={busy}
-            onClick={() => act(() => api('PATCH', at(`/webhooks/${w.id}`), { enabled: false }))}
+            aria-disabled={busy}
+            onClick={() =>
+              !busy &&
+              act(
+                () => api<RetryAllAnswer>('POST', at(`/webhooks/${w.id}/retry`), {}),
+                (a) => {
+                  const n = (a as RetryAllAnswer).retried;
+                  return n === 0
+                    ? 'No delivery was waiting for a retry.'
+                    : `${n} ${n === 1 ? 'delivery is' : 'deliveries are'} being tried now.`;
+                },
+              )
+            }
           >
-            Disable
-          </button>
-        ) : (
-          <button
-            type="button"
-            className="button"
-            disabled={busy || !premium}
-            onClick={() => act(() => api('PATCH', at(`/webhooks/${w.id}`), { enabled: true }))}
-          >
-            Enable
+            Retry now
           </button>
         )}
+        <button
+          key="toggle"
+          type="button"
+          className="button"
+          disabled={!w.enabled && !premium}
+          aria-disabled={busy}
+          onClick={() =>
+            !busy && act(() => api('PATCH', at(`/webhooks/${w.id}`), { enabled: !w.enabled }))
+          }
+        >
+          {w.enabled ? 'Disable' : 'Enable'}
+        </button>
         <ConfirmButton
           label="Delete"
           question="Delete this webhook and its delivery log?"
           confirmLabel="Delete webhook"
           disabled={busy}
-          onConfirm={() => act(() => api('DELETE', at(`/webhooks/${w.id}`)))}
+          onConfirm={async () => {
+            await act(() => api('DELETE', at(`/webhooks/${w.id}`)));
+            onDeleted();
+          }}
         />
       </div>
       <div className="test-result" role="status">

@@ -1,5 +1,5 @@
 // Debian's Chromium driven by playwright-core: no browser download, no sandbox in CI.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -12,9 +12,25 @@ export const SCREENSHOTS = resolve(
 export const DESKTOP = { width: 1280, height: 860 };
 export const MOBILE = { width: 375, height: 812 };
 
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Why the browser tests cannot run here, or undefined when they can. Outside CI they are
+ * then skipped with this line; under CI=true a missing browser fails them (as a missing
+ * PostgreSQL fails the server's tests).
+ */
+export function chromiumMissing(): string | undefined {
+  if (existsSync(CHROMIUM)) return undefined;
+  return (
+    `The browser tests need Chromium at ${CHROMIUM}, which is not there. ` +
+    'Install it with `sudo apt-get install chromium` (Debian/Ubuntu), or point CHROMIUM_PATH ' +
+    'at a Chromium or Chrome binary. No browser is downloaded: playwright-core drives the one installed.'
+  );
+}
+
 export function launch(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: [
       '--headless',
       '--no-sandbox',
@@ -65,8 +81,11 @@ export async function openPage(browser: Browser, viewport = DESKTOP): Promise<Te
   return { page, context, errors, close: () => context.close() };
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
+/** Screenshots kept in the repository, as evidence of what a test showed. */
+export const KEPT_SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../screenshots');
+
+export async function screenshot(page: Page, name: string, dir = SCREENSHOTS): Promise<void> {
+  mkdirSync(dir, { recursive: true });
   // Fonts loaded and no "Loading…" left, so the picture shows the page, not a spinner.
   await page.evaluate(() => document.fonts.ready);
   await page
@@ -75,7 +94,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
     .waitFor({ state: 'detached' })
     .catch(() => {});
   await page.screenshot({
-    path: join(SCREENSHOTS, `${name}.png`),
+    path: join(dir, `${name}.png`),
     fullPage: true,
     animations: 'disabled',
     caret: 'hide',

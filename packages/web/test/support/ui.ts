@@ -1,8 +1,8 @@
 // What every UI test file starts with: a tablehooks server, Chromium and a receiver, started
 // together before its tests and stopped after them, and pages that are closed after each test.
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll } from 'vitest';
-import { DESKTOP, launch, openPage, type TestPage } from './browser.js';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { chromiumMissing, DESKTOP, launch, openPage, type TestPage } from './browser.js';
 import { TestReceiver } from './receiver.js';
 import { type RunningServer, startServer } from './server.js';
 
@@ -22,7 +22,16 @@ export function useUi(env: Record<string, string> = {}): Ui {
   let browser: Browser | undefined;
   let receiver: TestReceiver | undefined;
   const open: TestPage[] = [];
+  const missing = chromiumMissing();
+  beforeEach((ctx) => {
+    if (missing) ctx.skip();
+  });
   beforeAll(async () => {
+    if (missing) {
+      if (process.env.CI === 'true') throw new Error(missing);
+      console.warn(`Skipping the browser tests: ${missing}`);
+      return;
+    }
     [server, browser, receiver] = await Promise.all([
       startServer(env),
       launch(),

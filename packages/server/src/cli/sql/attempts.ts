@@ -68,3 +68,12 @@ export function attemptsAfter(
     AttemptLine[]
   >;
 }
+
+/** The highest attempt id so far, of any webhook (0: none yet). */
+export async function highestAttemptId(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('attempts')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
+  return Number(row?.id ?? 0);
+}
