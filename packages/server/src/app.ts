@@ -1,26 +1,17 @@
 // buildApp(deps) assembles the HTTP application and never listens: tests call inject(),
 // main.ts calls listen().
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
-import { principalOf } from './auth/authenticate.js';
-import type { OperatorKey } from './auth/operator-key.js';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { declaredAuth } from './auth/declared-auth.js';
 import { sessionRoutes } from './auth/session.routes.js';
-import { createSessionAuth, type SessionAuth } from './auth/sessions.js';
 import { bookingRoutes } from './bookings/bookings.routes.js';
-import type { Clock, Random } from './clock.js';
 import type { Config } from './config.js';
 import { credentialRoutes } from './credentials/credentials.routes.js';
-import type { Store } from './db/dialect.js';
 import { deliveryRoutes } from './deliveries/deliveries.routes.js';
-import { AppError } from './errors.js';
+import type { App, AppDeps } from './deps.js';
 import { eventRoutes } from './events/events.routes.js';
 import { facilityRoutes } from './facilities/facilities.routes.js';
 import { healthRoutes } from './health/health.routes.js';
@@ -30,61 +21,20 @@ import { securityHeaders } from './http/security-headers.js';
 import { guardPaths } from './http/url-guard.js';
 import { validatorCompiler } from './http/validation.js';
 import { type Logger, RequestLogLines, requestLogger } from './logger.js';
-import type { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { orderRoutes } from './orders/orders.routes.js';
-import type { DeliveryQueue } from './queue/queue.js';
-import type { SecretBox } from './security/secret-box.js';
-import type { LookupFn } from './security/ssrf.js';
 import { subscriptionRoutes } from './subscriptions/subscriptions.routes.js';
 import { version } from './version.js';
 import { webRoutes } from './web/static.routes.js';
 import { rotationRoutes } from './webhooks/rotation.routes.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
 
-export interface AppDeps {
-  config: Config;
-  store: Store;
-  logger: Logger;
-  clock: Clock;
-  random: Random;
-  operatorKey: OperatorKey;
-  /** Encrypts webhook passwords and signing secrets at rest. */
-  secretBox: SecretBox;
-  /** The delivery queue: the one way to write deliveries (and wake dispatchers). */
-  queue: DeliveryQueue;
-  /** DNS resolution for the SSRF check; tests inject a resolver. */
-  lookup?: LookupFn;
-  /** Cookie sessions for the UI, when enabled. */
-  sessions?: SessionAuth;
-  /** True once shutdown began: /readyz turns 503 so load balancers drain us. */
-  stopping: () => boolean;
-  /** Prometheus metrics served at /metrics (main.ts gives one registry per process). */
-  metrics?: Metrics;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    deps: AppDeps;
-  }
-  interface FastifyContextConfig {
-    /** Reachable without credentials (e.g. the login route). */
-    public?: boolean;
-  }
-}
-
-export type App = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
-
 /** A hop count as proxy-addr takes it: the first `hops` addresses back are proxies. */
 function trustProxyOption(setting: Config['trustProxy']) {
   return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
 }
+
+export type { App } from './deps.js';
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const fastify = Fastify({
@@ -101,7 +51,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: trustProxyOption(deps.config.trustProxy),
   }).withTypeProvider<TypeBoxTypeProvider>();
   const app: App = fastify;
-  deps.sessions ??= createSessionAuth(deps);
   app.decorate('deps', deps);
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandler(app);
@@ -109,6 +58,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await securityHeaders(app);
   guardPaths(app);
   echoRequestIds(app);
+
+  // Parses Cookie headers (the UI's session); the cookies we set are still written by hand
+  // in auth/sessions.ts, whose flags the tests pin.
+  await app.register(cookie);
 
   await app.register(swagger, {
     openapi: {
@@ -133,19 +86,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  // Who is calling is settled before the input is looked at: without valid credentials a
-  // request learns nothing, not even which of its fields would be refused. Each route then
-  // checks the facility and the scope.
-  app.addHook('preValidation', async (request) => {
-    const route = request.routeOptions.url;
-    if (!route?.startsWith('/v1/') || request.routeOptions.config?.public) return;
-    if (!(await principalOf(request))) {
-      throw new AppError(
-        'unauthorized',
-        'an API key is required (Api-Key header or Authorization: Bearer)',
-      );
-    }
-  });
+  // Each /v1/ route declares who may call it (config.scope or config.public); this checks it.
+  declaredAuth(app);
 
   await app.register(healthRoutes);
   await app.register(facilityRoutes);

@@ -1,6 +1,7 @@
-// The only reader of the environment. Every setting has its default here, in one object,
-// and every override is parsed and validated before anything starts: a bad value stops
-// start-up with a message that names the variable.
+// The only reader of the environment. Every setting is one row of SETTINGS (variable,
+// default, how it is read, what README says of it), and every override is parsed and
+// validated before anything starts: a bad value stops start-up with a message that names
+// the variable.
 import { BlockList, isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 
@@ -66,41 +67,6 @@ export interface Config {
 export function defaultSenderThreads(cores = availableParallelism()): number {
   return Math.max(0, cores - 1);
 }
-
-export const defaults: Config = {
-  host: '127.0.0.1',
-  port: 3000,
-  dataDir: './data',
-  databaseUrl: undefined,
-  secretKey: undefined,
-  operatorKey: undefined,
-  role: 'all',
-  allowedTargets: [],
-  // About two days in all: 5s, 1m, 5m, 30m, 2h, 6h, 12h, 24h.
-  retrySchedule: [5, 60, 300, 1800, 7200, 21600, 43200, 86400],
-  deliveryTimeoutMs: 10_000,
-  globalConcurrency: 256,
-  perWebhookConcurrency: 8,
-  senderThreads: defaultSenderThreads(),
-  autoDisableAfterMs: 5 * 24 * 3600 * 1000,
-  pollIntervalMs: 5_000,
-  // Longer than the delivery timeout plus claim batch slack, so a live dispatcher never
-  // loses a delivery it is still working on.
-  leaseMs: 60_000,
-  maxWebhooksPerFacility: 20,
-  responseBodyLimit: 4096,
-  dbPoolSize: 10,
-  sessionTtlMs: 12 * 3600 * 1000,
-  retentionDays: 30,
-  logLevel: 'info',
-  // A person at a terminal reads lines; a log collector (stdout piped or a file) gets JSON.
-  logFormat: 'auto',
-  // Off: behind no proxy, a client could otherwise pick its own address (and so its own
-  // rate-limit bucket) by sending X-Forwarded-For.
-  trustProxy: false,
-  metricsToken: undefined,
-  publicUrl: undefined,
-};
 
 export class ConfigError extends Error {
   constructor(
@@ -168,8 +134,7 @@ function schedule(env: Env, name: string, fallback: number[]): number[] {
   return parts.map(Number);
 }
 
-function trustProxy(env: Env): Config['trustProxy'] {
-  const name = 'TABLEHOOKS_TRUST_PROXY';
+function trustProxy(env: Env, name: string): Config['trustProxy'] {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '' || raw === 'off' || raw === 'false' || raw === '0') {
     return false;
@@ -188,22 +153,21 @@ function trustProxy(env: Env): Config['trustProxy'] {
   }
 }
 
-function metricsToken(env: Env): string | undefined {
-  const raw = env.TABLEHOOKS_METRICS_TOKEN;
+function metricsToken(env: Env, name: string): string | undefined {
+  const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   // A bearer token travels in a header: printable ASCII without spaces, and long enough
   // that nobody guesses it (openssl rand -hex 32).
   if (!/^[\x21-\x7e]{16,512}$/.test(raw)) {
     throw new ConfigError(
-      'TABLEHOOKS_METRICS_TOKEN',
+      name,
       'expected 16 to 512 printable characters without spaces (openssl rand -hex 32)',
     );
   }
   return raw;
 }
 
-function publicUrl(env: Env): string | undefined {
-  const name = 'TABLEHOOKS_PUBLIC_URL';
+function publicUrl(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   let url: URL;
@@ -221,29 +185,37 @@ function publicUrl(env: Env): string | undefined {
   return url.toString().replace(/\/+$/, '');
 }
 
-function databaseUrl(env: Env): string | undefined {
-  const raw = env.DATABASE_URL;
+function databaseUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'not a URL; expected postgres://user@host:port/db');
+    throw new ConfigError(name, 'not a URL; expected postgres://user@host:port/db');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError('DATABASE_URL', `unsupported scheme "${url.protocol}"; use postgres://`);
+    throw new ConfigError(name, `unsupported scheme "${url.protocol}"; use postgres://`);
   }
   return raw;
 }
 
-function secretKey(env: Env): string | undefined {
-  const raw = env.TABLEHOOKS_SECRET_KEY;
+function secretKey(env: Env, name: string): string | undefined {
+  const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   if (decodeKey(raw) === undefined) {
     throw new ConfigError(
-      'TABLEHOOKS_SECRET_KEY',
+      name,
       'expected 32 random bytes as 64 hex characters or base64 (openssl rand -base64 32)',
     );
+  }
+  return raw;
+}
+
+function operatorKey(env: Env, name: string): string | undefined {
+  const raw = env[name] || undefined;
+  if (raw !== undefined && raw.length < 24) {
+    throw new ConfigError(name, 'must be at least 24 characters');
   }
   return raw;
 }
@@ -256,92 +228,283 @@ export function decodeKey(raw: string): Buffer | undefined {
   return buf.length === 32 ? buf : undefined;
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * One setting: its field in Config, its variable, its default, how the variable is read,
+ * and the line README's configuration table shows (generated from these rows by
+ * `npm run docs:config`; test/config.test.ts fails when README differs).
+ */
+interface Setting<K extends keyof Config> {
+  key: K;
+  env: string;
+  default: Config[K];
+  /** The default as README shows it, when the value itself would not say it. */
+  shown?: string;
+  doc: string;
+  parse(env: Env, name: string, fallback: Config[K]): Config[K];
+}
+
+const row = <K extends keyof Config>(setting: Setting<K>) => setting;
+const text = (env: Env, name: string, fallback: string) => env[name]?.trim() || fallback;
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
+/** Every setting read from the environment, in README's order. */
+export const SETTINGS = [
+  row({
+    key: 'host',
+    env: 'TABLEHOOKS_HOST',
+    default: '127.0.0.1',
+    doc: 'address to listen on',
+    parse: text,
+  }),
+  row({
+    key: 'port',
+    env: 'TABLEHOOKS_PORT',
+    default: 3000,
+    doc: 'port (0 picks a free one)',
+    parse: (env, name, fallback) => int(env, name, fallback, 0, 65535),
+  }),
+  row({
+    key: 'dataDir',
+    env: 'TABLEHOOKS_DATA_DIR',
+    default: './data',
+    doc: 'SQLite file and generated secret key',
+    parse: text,
+  }),
+  row({
+    key: 'databaseUrl',
+    env: 'DATABASE_URL',
+    default: undefined,
+    doc:
+      'unset: embedded SQLite; `postgres://user@host:5432/db`: PostgreSQL; on the same machine, ' +
+      'its Unix socket: `postgres:///db?host=/var/run/postgresql&user=tablehooks`',
+    parse: databaseUrl,
+  }),
+  row({
+    key: 'secretKey',
+    env: 'TABLEHOOKS_SECRET_KEY',
+    default: undefined,
+    shown: 'generated into the data folder on SQLite',
+    doc:
+      '32 bytes, base64 or hex (`openssl rand -base64 32`); encrypts webhook passwords; ' +
+      '**required** with PostgreSQL so every process shares it',
+    parse: secretKey,
+  }),
+  row({
+    key: 'operatorKey',
+    env: 'TABLEHOOKS_OPERATOR_KEY',
+    default: undefined,
+    shown: 'generated and printed once on first start',
+    doc: "the platform operator's API key (24+ characters)",
+    parse: operatorKey,
+  }),
+  row({
+    key: 'role',
+    env: 'TABLEHOOKS_ROLE',
+    default: 'all',
+    doc: '`all`, `api` (HTTP only) or `dispatcher` (delivery only)',
+    parse: (env, name, fallback) => oneOf(env, name, fallback, ['all', 'api', 'dispatcher']),
+  }),
+  row({
+    key: 'allowedTargets',
+    env: 'TABLEHOOKS_ALLOWED_TARGETS',
+    default: [],
+    shown: 'empty',
+    doc: 'comma-separated CIDRs exempt from the SSRF block, e.g. `127.0.0.1/32`',
+    parse: (env, name) => cidrs(env, name),
+  }),
+  row({
+    key: 'retrySchedule',
+    env: 'TABLEHOOKS_RETRY_SCHEDULE',
+    // About two days in all: 5s, 1m, 5m, 30m, 2h, 6h, 12h, 24h.
+    default: [5, 60, 300, 1800, 7200, 21600, 43200, 86400],
+    doc: 'seconds before each retry (about two days)',
+    parse: schedule,
+  }),
+  row({
+    key: 'deliveryTimeoutMs',
+    env: 'TABLEHOOKS_DELIVERY_TIMEOUT_MS',
+    default: 10_000,
+    doc: "a delivery attempt's hard timeout",
+    parse: (env, name, fallback) => int(env, name, fallback, 100, 120_000),
+  }),
+  row({
+    key: 'globalConcurrency',
+    env: 'TABLEHOOKS_CONCURRENCY',
+    default: 256,
+    doc: 'deliveries in flight per dispatcher process (a quarter kept for facilities with nothing in flight)',
+    parse: (env, name, fallback) => int(env, name, fallback, 1, 10_000),
+  }),
+  row({
+    key: 'perWebhookConcurrency',
+    env: 'TABLEHOOKS_WEBHOOK_CONCURRENCY',
+    default: 8,
+    doc: 'deliveries in flight per webhook, all dispatcher processes together',
+    parse: (env, name, fallback) => int(env, name, fallback, 1, 1_000),
+  }),
+  row({
+    key: 'senderThreads',
+    env: 'TABLEHOOKS_SENDER_THREADS',
+    default: defaultSenderThreads(),
+    shown: 'cores available − 1',
+    doc:
+      "threads that send a dispatcher's attempts (0: its own thread); limits, order and the log " +
+      'stay with the dispatcher',
+    parse: (env, name, fallback) => int(env, name, fallback, 0, 64),
+  }),
+  row({
+    key: 'autoDisableAfterMs',
+    env: 'TABLEHOOKS_AUTO_DISABLE_HOURS',
+    default: 120 * HOUR_MS,
+    shown: '`120`',
+    doc: 'a webhook failing this long without one success is disabled',
+    parse: (env, name, fallback) => int(env, name, fallback / HOUR_MS, 1, 24 * 365) * HOUR_MS,
+  }),
+  row({
+    key: 'pollIntervalMs',
+    env: 'TABLEHOOKS_POLL_INTERVAL_MS',
+    default: 5_000,
+    doc: "the dispatcher's safety-net poll (wake-ups are immediate)",
+    parse: (env, name, fallback) => int(env, name, fallback, 10, 3_600_000),
+  }),
+  row({
+    key: 'leaseMs',
+    env: 'TABLEHOOKS_LEASE_MS',
+    // Longer than the delivery timeout plus claim batch slack, so a live dispatcher never
+    // loses a delivery it is still working on.
+    default: 60_000,
+    doc: 'how long a claimed delivery is reserved for its dispatcher',
+    parse: (env, name, fallback) => int(env, name, fallback, 1_000, 3_600_000),
+  }),
+  row({
+    key: 'maxWebhooksPerFacility',
+    env: 'TABLEHOOKS_MAX_WEBHOOKS',
+    default: 20,
+    doc: 'webhooks per facility',
+    parse: (env, name, fallback) => int(env, name, fallback, 1, 10_000),
+  }),
+  row({
+    key: 'dbPoolSize',
+    env: 'TABLEHOOKS_DB_POOL_SIZE',
+    default: 10,
+    doc: 'PostgreSQL connections per process',
+    parse: (env, name, fallback) => int(env, name, fallback, 1, 500),
+  }),
+  row({
+    key: 'sessionTtlMs',
+    env: 'TABLEHOOKS_SESSION_TTL_MINUTES',
+    default: 12 * 60 * MINUTE_MS,
+    shown: '`720`',
+    doc: 'a settings-UI login ends after this many minutes without use',
+    parse: (env, name, fallback) =>
+      int(env, name, fallback / MINUTE_MS, 1, 60 * 24 * 30) * MINUTE_MS,
+  }),
+  row({
+    key: 'retentionDays',
+    env: 'TABLEHOOKS_RETENTION_DAYS',
+    default: 30,
+    doc: 'attempts and finished deliveries older than this many days are pruned; pending work never is',
+    parse: (env, name, fallback) => int(env, name, fallback, 1, 3650),
+  }),
+  row({
+    key: 'logLevel',
+    env: 'TABLEHOOKS_LOG_LEVEL',
+    default: 'info',
+    doc: '`fatal` … `trace`, or `silent`',
+    parse: (env, name, fallback) => oneOf(env, name, fallback, LOG_LEVELS),
+  }),
+  row({
+    key: 'logFormat',
+    env: 'TABLEHOOKS_LOG_FORMAT',
+    // A person at a terminal reads lines; a log collector (stdout piped or a file) gets JSON.
+    default: 'auto',
+    doc: '`auto`: readable lines (pino-pretty) on a terminal, JSON otherwise; or `json`, `pretty`',
+    parse: (env, name, fallback) => oneOf(env, name, fallback, ['auto', 'pretty', 'json']),
+  }),
+  row({
+    key: 'trustProxy',
+    env: 'TABLEHOOKS_TRUST_PROXY',
+    // Off: behind no proxy, a client could otherwise pick its own address (and so its own
+    // rate-limit bucket) by sending X-Forwarded-For.
+    default: false,
+    shown: '`off`',
+    doc:
+      "behind a reverse proxy: `on` (one hop), a number of hops, or the proxies' CIDRs; the " +
+      'client address then comes from `X-Forwarded-For`',
+    parse: trustProxy,
+  }),
+  row({
+    key: 'metricsToken',
+    env: 'TABLEHOOKS_METRICS_TOKEN',
+    default: undefined,
+    doc:
+      '`/metrics` needs `Authorization: Bearer <token>`; unset, it answers only scrapers on ' +
+      'this machine (loopback, not through a proxy)',
+    parse: metricsToken,
+  }),
+  row({
+    key: 'publicUrl',
+    env: 'TABLEHOOKS_PUBLIC_URL',
+    default: undefined,
+    shown: 'the address it listens on',
+    doc: "where receivers reach the API, e.g. `https://tablehooks.example.com`: the base of every trigger's `link` header",
+    parse: publicUrl,
+  }),
+];
+
+/** Not read from the environment. */
+const FIXED = {
+  responseBodyLimit: 4096,
+};
+
+export const defaults = {
+  ...FIXED,
+  ...Object.fromEntries(SETTINGS.map((s) => [s.key, s.default])),
+} as Config;
+
+function shownDefault(s: (typeof SETTINGS)[number]): string {
+  if (s.shown !== undefined) return s.shown;
+  if (s.default === undefined) return 'unset';
+  return `\`${Array.isArray(s.default) ? s.default.join(',') : String(s.default)}\``;
+}
+
+/** README's configuration table, as Markdown, generated from SETTINGS. */
+export function configTable(): string {
+  const rows = [
+    ['variable', 'default', 'meaning'],
+    ...SETTINGS.map((s) => [`\`${s.env}\``, shownDefault(s), s.doc]),
+  ];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
+  return [line(rows[0]!), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)]
+    .join('\n')
+    .concat('\n');
+}
+
 export function loadConfig(env: Env = process.env): Config {
-  const dbUrl = databaseUrl(env);
-  const key = secretKey(env);
-  if (dbUrl && !key) {
+  const config = { ...FIXED } as Record<string, unknown>;
+  for (const s of SETTINGS) {
+    config[s.key] = (s.parse as (env: Env, name: string, fallback: unknown) => unknown)(
+      env,
+      s.env,
+      s.default,
+    );
+  }
+  const loaded = config as unknown as Config;
+  if (loaded.databaseUrl && !loaded.secretKey) {
     throw new ConfigError(
       'TABLEHOOKS_SECRET_KEY',
       'required with DATABASE_URL, so every process encrypts with the same key',
     );
   }
-  const operatorKey = env.TABLEHOOKS_OPERATOR_KEY || undefined;
-  if (operatorKey !== undefined && operatorKey.length < 24) {
-    throw new ConfigError('TABLEHOOKS_OPERATOR_KEY', 'must be at least 24 characters');
-  }
-  const host = env.TABLEHOOKS_HOST?.trim() || defaults.host;
-  const hours = int(
-    env,
-    'TABLEHOOKS_AUTO_DISABLE_HOURS',
-    defaults.autoDisableAfterMs / 3_600_000,
-    1,
-    24 * 365,
-  );
-  const config: Config = {
-    host,
-    port: int(env, 'TABLEHOOKS_PORT', defaults.port, 0, 65535),
-    dataDir: env.TABLEHOOKS_DATA_DIR?.trim() || defaults.dataDir,
-    databaseUrl: dbUrl,
-    secretKey: key,
-    operatorKey,
-    role: oneOf(env, 'TABLEHOOKS_ROLE', defaults.role, ['all', 'api', 'dispatcher'] as const),
-    allowedTargets: cidrs(env, 'TABLEHOOKS_ALLOWED_TARGETS'),
-    retrySchedule: schedule(env, 'TABLEHOOKS_RETRY_SCHEDULE', defaults.retrySchedule),
-    deliveryTimeoutMs: int(
-      env,
-      'TABLEHOOKS_DELIVERY_TIMEOUT_MS',
-      defaults.deliveryTimeoutMs,
-      100,
-      120_000,
-    ),
-    globalConcurrency: int(env, 'TABLEHOOKS_CONCURRENCY', defaults.globalConcurrency, 1, 10_000),
-    perWebhookConcurrency: int(
-      env,
-      'TABLEHOOKS_WEBHOOK_CONCURRENCY',
-      defaults.perWebhookConcurrency,
-      1,
-      1_000,
-    ),
-    senderThreads: int(env, 'TABLEHOOKS_SENDER_THREADS', defaults.senderThreads, 0, 64),
-    autoDisableAfterMs: hours * 3_600_000,
-    pollIntervalMs: int(env, 'TABLEHOOKS_POLL_INTERVAL_MS', defaults.pollIntervalMs, 10, 3_600_000),
-    leaseMs: int(env, 'TABLEHOOKS_LEASE_MS', defaults.leaseMs, 1_000, 3_600_000),
-    maxWebhooksPerFacility: int(
-      env,
-      'TABLEHOOKS_MAX_WEBHOOKS',
-      defaults.maxWebhooksPerFacility,
-      1,
-      10_000,
-    ),
-    responseBodyLimit: defaults.responseBodyLimit,
-    dbPoolSize: int(env, 'TABLEHOOKS_DB_POOL_SIZE', defaults.dbPoolSize, 1, 500),
-    sessionTtlMs:
-      int(env, 'TABLEHOOKS_SESSION_TTL_MINUTES', defaults.sessionTtlMs / 60_000, 1, 60 * 24 * 30) *
-      60_000,
-    retentionDays: int(env, 'TABLEHOOKS_RETENTION_DAYS', defaults.retentionDays, 1, 3650),
-    publicUrl: publicUrl(env),
-    logLevel: oneOf(env, 'TABLEHOOKS_LOG_LEVEL', defaults.logLevel, [
-      'fatal',
-      'error',
-      'warn',
-      'info',
-      'debug',
-      'trace',
-      'silent',
-    ] as const),
-    logFormat: oneOf(env, 'TABLEHOOKS_LOG_FORMAT', defaults.logFormat, [
-      'auto',
-      'pretty',
-      'json',
-    ] as const),
-    trustProxy: trustProxy(env),
-    metricsToken: metricsToken(env),
-  };
-  if (config.leaseMs <= config.deliveryTimeoutMs) {
+  if (loaded.leaseMs <= loaded.deliveryTimeoutMs) {
     throw new ConfigError(
       'TABLEHOOKS_LEASE_MS',
       'must be longer than TABLEHOOKS_DELIVERY_TIMEOUT_MS',
     );
   }
-  return config;
+  return loaded;
 }

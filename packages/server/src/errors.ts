@@ -5,6 +5,8 @@
 export const errorStatus = {
   validation_failed: 400,
   invalid_json: 400,
+  /** A request refused before routing: a malformed path, a bad header the framework reads. */
+  bad_request: 400,
   unauthorized: 401,
   forbidden: 403,
   premium_required: 403,
@@ -21,17 +23,24 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 
+export interface AppErrorOptions extends ErrorOptions {
+  /** Sent as Retry-After (a 429 or 503 that knows when to come back). */
+  retryAfterSeconds?: number;
+}
+
 export class AppError extends Error {
   readonly status: number;
+  readonly retryAfterSeconds: number | undefined;
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly field?: string,
-    options?: ErrorOptions,
+    options?: AppErrorOptions,
   ) {
     super(message, options);
     this.name = 'AppError';
     this.status = errorStatus[code];
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 

@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaultSenderThreads, defaults, loadConfig } from '../src/config.js';
+import {
+  ConfigError,
+  configTable,
+  defaultSenderThreads,
+  defaults,
+  loadConfig,
+  SETTINGS,
+} from '../src/config.js';
 
 const key = Buffer.alloc(32, 1).toString('base64');
 
@@ -100,5 +108,26 @@ describe('configuration', () => {
     expect(() =>
       loadConfig({ TABLEHOOKS_DELIVERY_TIMEOUT_MS: '20000', TABLEHOOKS_LEASE_MS: '15000' }),
     ).toThrow(/^TABLEHOOKS_LEASE_MS: /);
+  });
+
+  it("documents every setting in README's table, exactly as config.ts describes it", () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    // Regenerate with `npm run docs:config -w @tablehooks/server` after changing SETTINGS.
+    expect(readme).toContain(configTable());
+    for (const s of SETTINGS) expect(configTable()).toContain(`\`${s.env}\``);
+  });
+
+  it('reads every setting of the table from its variable', () => {
+    const read = loadConfig({
+      TABLEHOOKS_SESSION_TTL_MINUTES: '30',
+      TABLEHOOKS_RETENTION_DAYS: '7',
+      TABLEHOOKS_AUTO_DISABLE_HOURS: '2',
+    });
+    expect(read).toMatchObject({
+      sessionTtlMs: 30 * 60_000,
+      retentionDays: 7,
+      autoDisableAfterMs: 2 * 3_600_000,
+    });
+    expect(loadConfig({})).toEqual(defaults);
   });
 });

@@ -2,8 +2,8 @@
 // Keys go in `Api-Key:` (resmio style) or `Authorization: Bearer`.
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { AppDeps } from '../app.js';
 import { hotQuery } from '../db/hot-query.js';
+import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import type { Principal, Scope } from './principal.js';
 import { clientOf, FailureLimiter, TooManyFailures } from './rate-limit.js';

@@ -9,11 +9,12 @@
 // router, or by guessing their email). So a browser that has logged in to this email before
 // carries a device cookie (sealed, HttpOnly), and is held only by the first bucket: the
 // stranger's failures never reach it. (OWASP: "slow down online guessing with device cookies".)
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { verifyPassword } from '../security/hashing.js';
 import { type Bucket, LoginLimiter } from './login-limiter.js';
 import { clientOf } from './rate-limit.js';
+import { findUserByEmail } from './users.repository.js';
 
 export const LOGIN_LIMITS = { emailAndAddress: 10, email: 50, address: 50 } as const;
 // Verified against when the email is unknown, so that both answers cost one scrypt at the
@@ -52,15 +53,6 @@ export function loginService(deps: Pick<AppDeps, 'store' | 'clock' | 'secretBox'
     }
   };
 
-  async function findUser(email: string, facilityId: string | undefined) {
-    let query = deps.store.db
-      .selectFrom('users')
-      .select(['id', 'facility_id', 'email', 'role', 'password_hash'])
-      .where('email', '=', email);
-    if (facilityId !== undefined) query = query.where('facility_id', '=', facilityId);
-    return query.orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
-  }
-
   return {
     limiter,
     /** The user and a device cookie value, or an AppError: 429 (retryAfter), 503 busy, 401. */
@@ -78,10 +70,10 @@ export function loginService(deps: Pick<AppDeps, 'store' | 'clock' | 'secretBox'
       if (wait > 0) throw new TooManyLogins(wait);
       // Counted now, before the first await: forty concurrent guesses don't all get checked.
       const takeBack = limiter.count([pair, ...shared].map((b) => b.key));
-      let user: Awaited<ReturnType<typeof findUser>>;
+      let user: Awaited<ReturnType<typeof findUserByEmail>>;
       let ok: boolean;
       try {
-        user = await findUser(email, attempt.facilityId);
+        user = await findUserByEmail(deps.store.db, email, attempt.facilityId);
         ok = await verifyPassword(attempt.password, user?.password_hash ?? DUMMY_HASH);
       } catch (err) {
         // Not checked (hashing busy, database away): not a guess.
@@ -100,10 +92,12 @@ export function loginService(deps: Pick<AppDeps, 'store' | 'clock' | 'secretBox'
 }
 
 export class TooManyLogins extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(retryAfterSeconds: number) {
     super(
       'too_many_requests',
       `too many failed logins; try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s)`,
+      undefined,
+      { retryAfterSeconds },
     );
   }
 }

@@ -68,10 +68,12 @@ export function clientOf(ip: string): string {
 }
 
 export class TooManyFailures extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(retryAfterSeconds: number) {
     super(
       'too_many_requests',
       `too many requests with an invalid API key from this address; try again in ${retryAfterSeconds} s`,
+      undefined,
+      { retryAfterSeconds },
     );
   }
 }

@@ -1,20 +1,19 @@
 // Logging in and out of the settings UI. The session lives in an HttpOnly cookie; the page
 // sends the CSRF token it got here as X-CSRF-Token on every state-changing request.
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import type { App } from '../app.js';
 import { AppError } from '../errors.js';
-import { findFacility } from '../facilities/facilities.repository.js';
 import { PlanSchema } from '../facilities/facilities.schemas.js';
-import { errors, FacilityIdParam, iso } from '../http/schemas.js';
+import { errors, FacilityIdParam } from '../http/schemas.js';
 import { principalOf } from './authenticate.js';
-import { loginService, TooManyLogins } from './login.js';
+import { loginService } from './login.js';
+import { sessionService } from './session.service.js';
 import {
   cameOverHttps,
   clearedSessionCookies,
   cookieOf,
-  createSessionAuth,
-  csrfTokenOf,
   DEVICE_COOKIE,
   deviceCookie,
   sessionCookies,
@@ -54,25 +53,11 @@ const LoginBody = Type.Object(
   { additionalProperties: false },
 );
 
-export async function sessionRoutes(app: App): Promise<void> {
-  const sessions = createSessionAuth(app.deps);
+export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { sessions } = app.deps;
   const login = loginService(app.deps);
-  const db = app.deps.store.db;
-
-  async function describe(
-    user: { id: string; email: string; role: 'owner' | 'staff'; facility_id: string },
-    token: string,
-    expiresAt: number,
-  ) {
-    const facility = await findFacility(db, user.facility_id);
-    if (!facility) throw new AppError('unauthorized', 'the facility of this user no longer exists');
-    return {
-      user: { id: user.id, email: user.email, role: user.role },
-      facility: { id: facility.id, name: facility.name, plan: facility.plan },
-      csrf_token: csrfTokenOf(token),
-      expires_at: iso(expiresAt),
-    };
-  }
+  const session = sessionService(app.deps);
+  const describe = session.describe;
 
   /** The logged-in user behind this request's cookie (API keys have no session). */
   async function current(request: FastifyRequest) {
@@ -81,11 +66,7 @@ export async function sessionRoutes(app: App): Promise<void> {
     if (principal?.kind !== 'user' || token === undefined) {
       throw new AppError('unauthorized', 'not logged in (this request has no session cookie)');
     }
-    const user = await db
-      .selectFrom('users')
-      .select(['id', 'email', 'role', 'facility_id'])
-      .where('id', '=', principal.userId)
-      .executeTakeFirstOrThrow();
+    const user = await session.user(principal.userId);
     return { user, token };
   }
 
@@ -106,19 +87,13 @@ export async function sessionRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
-      let checked: Awaited<ReturnType<typeof login.check>>;
-      try {
-        checked = await login.check({
-          email: request.body.email,
-          password: request.body.password,
-          facilityId: request.body.facility_id,
-          ip: request.ip,
-          device: cookieOf(request, DEVICE_COOKIE),
-        });
-      } catch (err) {
-        if (err instanceof TooManyLogins) reply.header('retry-after', err.retryAfterSeconds);
-        throw err;
-      }
+      const checked = await login.check({
+        email: request.body.email,
+        password: request.body.password,
+        facilityId: request.body.facility_id,
+        ip: request.ip,
+        device: cookieOf(request, DEVICE_COOKIE),
+      });
       const { user, device } = checked;
       const { token, expiresAt } = await sessions.create(user);
       const secure = cameOverHttps(request);
@@ -132,6 +107,8 @@ export async function sessionRoutes(app: App): Promise<void> {
   app.get(
     '/v1/session',
     {
+      // A logged-in user; current() refuses an API key (keys have no session).
+      config: { scope: 'authenticated' },
       schema: {
         tags,
         summary: 'The logged-in user, their facility and the CSRF token',
@@ -151,6 +128,8 @@ export async function sessionRoutes(app: App): Promise<void> {
   app.delete(
     '/v1/session',
     {
+      // A logged-in user; current() refuses an API key (keys have no session).
+      config: { scope: 'authenticated' },
       schema: {
         tags,
         summary: 'Log out: the session ends at once',
@@ -165,4 +144,4 @@ export async function sessionRoutes(app: App): Promise<void> {
       return reply.status(204).send(null);
     },
   );
-}
+};

@@ -4,12 +4,14 @@
 // GET /v1/session: a cross-site form can send the cookie (were SameSite ever bypassed) but
 // can neither read nor forge that header.
 import type { FastifyRequest } from 'fastify';
-import type { AppDeps } from '../app.js';
+import type { Clock, Random } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Store } from '../db/dialect.js';
 import { AppError } from '../errors.js';
 import { safeEqual, sha256Hex } from '../security/hashing.js';
 import type { Principal } from './principal.js';
 
-/** Cookie sessions for the UI; the UI issue provides the implementation. */
+/** Who a request's session cookie belongs to (the auth hook asks this). */
 export interface SessionAuth {
   principalOf(request: FastifyRequest): Promise<Principal | undefined>;
 }
@@ -30,15 +32,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const DEVICE_COOKIE = 'th_device';
 const DEVICE_MAX_AGE_S = 180 * 24 * 3600;
 
-/** A cookie's value from the Cookie header, if it is there. */
+/** A cookie's value, parsed by @fastify/cookie (registered in app.ts), if it is there. */
 export function cookieOf(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (typeof header !== 'string') return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
+  return request.cookies[name];
 }
 
 /** The session token from the Cookie header, if any. */
@@ -84,9 +80,12 @@ export interface SessionStore extends SessionAuth {
   expiresAt(token: string): Promise<number | undefined>;
 }
 
-export function createSessionAuth(
-  deps: Pick<AppDeps, 'store' | 'clock' | 'random' | 'config'>,
-): SessionStore {
+export function createSessionAuth(deps: {
+  store: Store;
+  clock: Clock;
+  random: Random;
+  config: Pick<Config, 'sessionTtlMs'>;
+}): SessionStore {
   const { db } = deps.store;
   const ttl = deps.config.sessionTtlMs;
 

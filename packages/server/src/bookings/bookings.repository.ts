@@ -1,28 +1,16 @@
-// Every query is scoped by facility: an id alone never reaches a row.
-import type { Kysely, Selectable, Updateable } from 'kysely';
+// What only bookings have: their columns and their list (find, update and delete are
+// core/resource.repository.ts). Every query is scoped by facility.
+import type { Kysely, Selectable } from 'kysely';
+import { pageOf } from '../core/resource.repository.js';
+import { insertInFacility } from '../db/insert-in-facility.js';
 import type { BookingsTable, Database } from '../db/schema.js';
-import { insertInFacility } from '../facilities/facilities.repository.js';
 
 export type BookingRow = Selectable<BookingsTable>;
-export type BookingChanges = Omit<Updateable<BookingsTable>, 'id' | 'facility_id' | 'created_at'>;
 
 export interface BookingFilter {
   fromMs?: number | undefined;
   toMs?: number | undefined;
   statuses?: readonly string[] | undefined;
-}
-
-export function findBooking(
-  db: Kysely<Database>,
-  facilityId: string,
-  id: number,
-): Promise<BookingRow | undefined> {
-  return db
-    .selectFrom('bookings')
-    .selectAll()
-    .where('facility_id', '=', facilityId)
-    .where('id', '=', id)
-    .executeTakeFirst();
 }
 
 export type NewBooking = Omit<BookingRow, 'id'>;
@@ -55,41 +43,6 @@ export async function insertBooking(
   return created;
 }
 
-/**
- * Applies the changes only if the status is still `expectedStatus`: two concurrent PATCHes
- * can't both pass the transition check against the same old status (no row lock needed,
- * so the same statement works on SQLite and PostgreSQL). Undefined means someone was first.
- */
-export function updateBooking(
-  db: Kysely<Database>,
-  facilityId: string,
-  id: number,
-  expectedStatus: string,
-  changes: BookingChanges,
-): Promise<BookingRow | undefined> {
-  return db
-    .updateTable('bookings')
-    .set(changes)
-    .where('facility_id', '=', facilityId)
-    .where('id', '=', id)
-    .where('status', '=', expectedStatus)
-    .returningAll()
-    .executeTakeFirst();
-}
-
-export async function deleteBooking(
-  db: Kysely<Database>,
-  facilityId: string,
-  id: number,
-): Promise<boolean> {
-  const result = await db
-    .deleteFrom('bookings')
-    .where('facility_id', '=', facilityId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows) === 1;
-}
-
 export async function listBookings(
   db: Kysely<Database>,
   facilityId: string,
@@ -101,10 +54,9 @@ export async function listBookings(
   if (filter.fromMs !== undefined) q = q.where('start_at', '>=', filter.fromMs);
   if (filter.toMs !== undefined) q = q.where('start_at', '<', filter.toMs);
   if (filter.statuses?.length) q = q.where('status', 'in', filter.statuses);
-  const [rows, count] = await Promise.all([
+  return pageOf(
     // Start order is what a host stand reads; id breaks ties so pages never overlap.
     q.selectAll().orderBy('start_at').orderBy('id').limit(limit).offset(offset).execute(),
     q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.n) };
+  );
 }

@@ -1,5 +1,4 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { FacilityIdParam, IsoTime, Pagination } from '../http/schemas.js';
 import {
   Comment,
   Email,
@@ -10,7 +9,8 @@ import {
   Phone,
   ResourceId,
   StringEnum,
-} from './common.js';
+} from '../core/fields.js';
+import { FacilityIdParam, IsoTime, Pagination } from '../http/schemas.js';
 
 export const BOOKING_STATUSES = [
   'requested',

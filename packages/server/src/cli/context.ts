@@ -1,18 +1,15 @@
 // What a command runs against: the configuration from the environment (as `serve` reads it),
-// the store brought up to date, and the same services the HTTP routes use, built from an
-// AppDeps of the CLI's own. The operator is on the machine; there is no API key to check.
+// the store brought up to date, and the same services the HTTP routes use, built by the same
+// createRuntime with no dispatcher. The operator is on the machine; there is no API key to check.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { AppDeps } from '../app.js';
-import { systemClock, systemRandom } from '../clock.js';
 import { type Config, loadConfig } from '../config.js';
 import { embeddedDatabaseFile, openStore, type Store } from '../db/dialect.js';
 import { migrateToLatest } from '../db/migrate.js';
+import type { AppDeps } from '../deps.js';
 import { createLogger } from '../logger.js';
-import { DeliveryQueue } from '../queue/queue.js';
-import { SecretBox } from '../security/secret-box.js';
-import { resolveSecretKey } from '../security/secret-key.js';
+import { createRuntime } from '../runtime.js';
 import { CliError, EXIT } from './errors.js';
 import { createOutput, type Output } from './output.js';
 
@@ -90,31 +87,20 @@ export async function withContext<T>(
   const store = await openMigratedStore(config, out);
   // Which database answers is never a guess (stderr, so --json output still parses).
   out.note(`database: ${config.databaseUrl ? store.location : resolve(store.location)}`);
-  const deps: AppDeps = {
-    config,
+  const runtime = await createRuntime(config, {
     store,
     logger: createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', process.stderr),
-    clock: systemClock,
-    random: systemRandom,
     // Nothing here authenticates: the operator acts through the machine, not an API key.
     operatorKey: { matches: () => false },
-    secretBox: new SecretBox(
-      resolveSecretKey(config, () => systemRandom.bytes(32)),
-      systemRandom.bytes,
-    ),
     // No dispatcher in this process. On PostgreSQL the commit's NOTIFY wakes the running
     // ones; on SQLite the server notices within its poll interval.
-    queue: new DeliveryQueue({
-      store,
-      clock: systemClock,
-      random: systemRandom,
-      wakeup: { wake: () => {} },
-    }),
-    stopping: () => false,
-  };
+    delivering: false,
+  });
+  const { deps } = runtime;
   try {
     return await work({ config, store, deps, out });
   } finally {
+    await runtime.close();
     await store.close();
   }
 }

@@ -1,7 +1,8 @@
 // What `tablehooks demo` puts in its facility: bookings and orders made through the same
 // services as the API, so each one commits its event and its trigger goes out for real.
-import type { AppDeps } from '../app.js';
+
 import { bookingsService } from '../bookings/bookings.service.js';
+import type { AppDeps } from '../deps.js';
 import { ordersService } from '../orders/orders.service.js';
 
 const GUESTS = [

@@ -3,21 +3,26 @@
 // its loopback address is allowed as a target for this run only: `serve` never has either.
 // On stop the demo webhook is disabled, since nothing answers at its URL any more.
 import { isIP } from 'node:net';
-import type { AppDeps } from '../app.js';
 import { systemRandom } from '../clock.js';
 import type { Config } from '../config.js';
 import { credentialsService } from '../credentials/credentials.service.js';
+import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { EVENTS } from '../events/event-names.js';
 import { facilitiesService } from '../facilities/facilities.service.js';
 import { webhooksService } from '../webhooks/webhooks.service.js';
 import { browserUrl } from './context.js';
-import type { DemoOptions } from './demo.js';
 import { fillDemo } from './demo-data.js';
 import { type EchoEntry, echoReceiver } from './echo-receiver.js';
 import { serve } from './server.js';
 
 const DESCRIPTION = 'Demo: the built-in echo receiver (only while `tablehooks demo` runs)';
+
+export interface DemoOptions {
+  facility: string;
+  bookings: number;
+  orders: number;
+}
 
 export async function runDemo(config: Config, options: DemoOptions): Promise<void> {
   // The echo receiver is this very process: reachable on loopback unless a specific

@@ -2,13 +2,8 @@
 // a receiver built into this same process. What it runs is in demo-run.ts.
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import type { DemoOptions } from './demo-run.js';
 import { parseInteger } from './options.js';
-
-export interface DemoOptions {
-  facility: string;
-  bookings: number;
-  orders: number;
-}
 
 export function demoCommand(program: Command): void {
   program

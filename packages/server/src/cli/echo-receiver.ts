@@ -1,7 +1,7 @@
 // The demo's built-in receiver: POST /echo checks the Basic Auth a real integrator would
 // check, answers 200 and keeps the last triggers in memory; GET /echo lists them. It exists
 // only in a `tablehooks demo` process, never in `serve`.
-import type { App } from '../app.js';
+import type { App } from '../deps.js';
 import { basicAuth } from '../dispatcher/payload.js';
 
 export interface EchoEntry {

@@ -1,31 +1,15 @@
 // The server itself: config → store → migrate → app → listen → dispatcher and retention; a
 // clean stop on SIGTERM/SIGINT. `serve` runs it as it is, `demo` with hooks.
-import { type App, type AppDeps, buildApp } from '../app.js';
-import { ensureOperatorKey } from '../auth/operator-key.js';
-import { systemClock, systemRandom } from '../clock.js';
+import { type App, buildApp } from '../app.js';
 import type { Config } from '../config.js';
 import { openStore, type Store } from '../db/dialect.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { Dispatcher } from '../dispatcher/dispatcher.js';
-import { listenForWakeups } from '../dispatcher/listener.js';
-import { createSenders } from '../dispatcher/senders.js';
-import { createWakeup } from '../events/wakeup.js';
+import type { AppDeps } from '../deps.js';
 import { createLogger, type Logger, stdoutLog } from '../logger.js';
-import { createMetrics } from '../metrics/metrics.js';
-import { DeliveryQueue } from '../queue/queue.js';
-import { Pruner } from '../retention/pruner.js';
-import { SecretBox } from '../security/secret-box.js';
-import { resolveSecretKey } from '../security/secret-key.js';
-import { version } from '../version.js';
+import { createRuntime } from '../runtime.js';
 import { browserUrl } from './context.js';
 import { CliError, EXIT } from './errors.js';
 import { firstRunLines } from './first-run.js';
-
-/**
- * Connections for the dispatcher of a process that also serves the API: a claim, the
- * targets' lookup and a batch of outcomes can overlap, and nothing else uses them.
- */
-const DISPATCHER_POOL_SIZE = 3;
 
 export interface Serving {
   url: string;
@@ -50,6 +34,7 @@ async function openAndMigrate(config: Config, logger: Logger): Promise<Store> {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.dbPoolSize,
+    logger,
   });
   try {
     const { applied } = await migrateToLatest(store.db, store.profile);
@@ -68,111 +53,26 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   const log = stdoutLog(config.logFormat);
   const logger = createLogger(config.logLevel, log.stream);
   const store = await openAndMigrate(config, logger);
-  const secretBox = new SecretBox(
-    resolveSecretKey(config, () => systemRandom.bytes(32)),
-    systemRandom.bytes,
-  );
-  const operator = await ensureOperatorKey(store, config.operatorKey, systemRandom);
-  const wakeup = createWakeup();
-  const sender = createSenders({
-    threads: config.senderThreads,
-    timeoutMs: config.deliveryTimeoutMs,
-    bodyLimit: config.responseBodyLimit,
-    policy: { allowedCidrs: config.allowedTargets },
-    clock: systemClock,
-  });
-  const metrics = createMetrics({
-    store,
-    clock: systemClock,
-    logger,
-    labels: { version, role: config.role, store: store.profile.name },
-    processMetrics: true,
-  });
-
-  let stopping = false;
-  const queue = new DeliveryQueue({ store, clock: systemClock, random: systemRandom, wakeup });
-  const deps: AppDeps = {
-    config,
-    store,
-    logger,
-    clock: systemClock,
-    random: systemRandom,
-    operatorKey: operator.key,
-    secretBox,
-    queue,
-    stopping: () => stopping,
-    metrics,
-  };
-  const app = await buildApp(deps);
-  hooks.extend?.(app);
-
-  // Delivery and retention run beside the API (role all) or alone (role dispatcher). Every
-  // role listens: every process answers /healthz, /readyz and /metrics (and the API; put
-  // only those behind a dispatcher's port). Test triggers go through the queue like any
-  // delivery, so an API-only process needs a dispatcher somewhere to send them.
-  const delivering = config.role !== 'api';
-  // On PostgreSQL, a process that also serves the API gives its dispatcher a pool of its
-  // own: otherwise every claim and every batch of outcomes queues behind API transactions
-  // for one of the shared connections, and a trigger arrives seconds after its 201 under
-  // load (docs/performance.md, "Latency"). SQLite has one connection by nature; there its
-  // transactions are short and group-committed instead.
-  const dispatchStore =
-    delivering && config.role === 'all' && config.databaseUrl
-      ? openStore({
-          databaseUrl: config.databaseUrl,
-          dataDir: config.dataDir,
-          poolSize: DISPATCHER_POOL_SIZE,
-        })
-      : store;
   // Until it listens, the address it will serve on; then the one it does (port 0 picks one).
   let servedUrl = browserUrl(config).replace(/\/$/, '');
-  const dispatcher = delivering
-    ? new Dispatcher({
-        publicUrl: () => config.publicUrl ?? servedUrl,
-        store: dispatchStore,
-        queue:
-          dispatchStore === store
-            ? queue
-            : new DeliveryQueue({
-                store: dispatchStore,
-                clock: systemClock,
-                random: systemRandom,
-                wakeup,
-              }),
-        config,
-        clock: systemClock,
-        random: systemRandom,
-        secretBox,
-        sender,
-        logger,
-        wakeup,
-        metrics,
-      })
-    : undefined;
-  if (dispatcher) metrics.trackDispatcher(dispatcher);
-  const pruner = delivering
-    ? new Pruner({
-        db: store.db,
-        queue,
-        clock: systemClock,
-        logger,
-        retentionDays: config.retentionDays,
-        metrics,
-      })
-    : undefined;
-  const listener =
-    dispatcher && config.databaseUrl
-      ? listenForWakeups(config.databaseUrl, () => dispatcher.signal(), logger)
-      : undefined;
-  dispatcher?.start();
-  pruner?.start();
+  // Every role listens: every process answers /healthz, /readyz and /metrics (and the API;
+  // put only those behind a dispatcher's port). Test triggers go through the queue like any
+  // delivery, so an API-only process needs a dispatcher somewhere to send them.
+  const runtime = await createRuntime(config, {
+    store,
+    logger,
+    metrics: { process: true },
+    publicUrl: () => config.publicUrl ?? servedUrl,
+  });
+  const { deps } = runtime;
+  const app = await buildApp(deps);
+  hooks.extend?.(app);
+  runtime.start();
 
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
-    await Promise.allSettled([listener?.close(), dispatcher?.stop(), pruner?.stop()]);
-    await sender.close();
-    if (dispatchStore !== store) await dispatchStore.close();
+    await runtime.close().catch(() => {});
     await store.close();
     const inUse = (err as { code?: string }).code === 'EADDRINUSE';
     throw new CliError(
@@ -189,20 +89,18 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   servedUrl = browserUrl(config, port).replace(/\/$/, '');
   const serving: Serving = { url, app, deps, store };
 
+  let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    runtime.beginStopping();
     logger.info({ signal }, 'stopping: no new requests, finishing in-flight work');
     // A second signal while draining means "now".
     process.once(signal, () => process.exit(130));
     try {
       await hooks.stopping?.(serving);
       await app.close();
-      await listener?.close();
-      await pruner?.stop();
-      await dispatcher?.stop();
-      await sender.close();
-      if (dispatchStore !== store) await dispatchStore.close();
+      await runtime.close();
       await store.close();
       logger.info('stopped cleanly');
       process.exit(0);
@@ -222,11 +120,11 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<voi
   // The banner comes last, after the start-up log lines, framed: the one-time operator key
   // must not scroll away unseen.
   const lines = [`tablehooks is serving on ${url} (${store.profile.name}: ${store.location})`];
-  if (operator.generated) {
+  if (runtime.generatedOperatorKey) {
     lines.push(
       '',
       'Operator key, shown this once (only its hash is stored; set TABLEHOOKS_OPERATOR_KEY to choose your own):',
-      `  ${operator.generated}`,
+      `  ${runtime.generatedOperatorKey}`,
     );
   }
   try {

@@ -1,6 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { App } from '../app.js';
-import { requireFacility } from '../auth/authenticate.js';
 import { errors, FacilityIdParam, FacilityParams, ListOf, security } from '../http/schemas.js';
 import {
   ApiKeySchema,
@@ -13,12 +12,13 @@ import { credentialsService } from './credentials.service.js';
 
 const tags = ['credentials'];
 
-export async function credentialRoutes(app: App): Promise<void> {
+export const credentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = credentialsService(app.deps);
 
   app.post(
     '/v1/facility/:facility_id/api-keys',
     {
+      config: { scope: 'owner' },
       schema: {
         tags,
         security,
@@ -29,7 +29,6 @@ export async function credentialRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
-      await requireFacility(request, request.params.facility_id, 'owner');
       return reply
         .status(201)
         .send(await service.createApiKey(request.params.facility_id, request.body));
@@ -39,6 +38,7 @@ export async function credentialRoutes(app: App): Promise<void> {
   app.get(
     '/v1/facility/:facility_id/api-keys',
     {
+      config: { scope: 'owner' },
       schema: {
         tags,
         security,
@@ -48,7 +48,6 @@ export async function credentialRoutes(app: App): Promise<void> {
       },
     },
     async (request) => {
-      await requireFacility(request, request.params.facility_id, 'owner');
       return service.listApiKeys(request.params.facility_id);
     },
   );
@@ -56,6 +55,7 @@ export async function credentialRoutes(app: App): Promise<void> {
   app.delete(
     '/v1/facility/:facility_id/api-keys/:key_id',
     {
+      config: { scope: 'owner' },
       schema: {
         tags,
         security,
@@ -68,7 +68,6 @@ export async function credentialRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
-      await requireFacility(request, request.params.facility_id, 'owner');
       await service.revokeApiKey(request.params.facility_id, request.params.key_id);
       return reply.status(204).send(null);
     },
@@ -77,6 +76,7 @@ export async function credentialRoutes(app: App): Promise<void> {
   app.post(
     '/v1/facility/:facility_id/users',
     {
+      config: { scope: 'owner' },
       schema: {
         tags,
         security,
@@ -87,10 +87,9 @@ export async function credentialRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
-      await requireFacility(request, request.params.facility_id, 'owner');
       return reply
         .status(201)
         .send(await service.createUser(request.params.facility_id, request.body));
     },
   );
-}
+};

@@ -1,10 +1,10 @@
 import type { Selectable } from 'kysely';
-import type { AppDeps } from '../app.js';
 import type { Scope } from '../auth/principal.js';
+import { iso, isoOrNull } from '../core/iso.js';
 import type { ApiKeysTable } from '../db/schema.js';
+import type { AppDeps } from '../deps.js';
 import { AppError, notFound } from '../errors.js';
 import { findFacility } from '../facilities/facilities.repository.js';
-import { iso, isoOrNull } from '../http/schemas.js';
 import { newId } from '../ids.js';
 import { hashPassword, sha256Hex } from '../security/hashing.js';
 import type { ApiKeyOut } from './credentials.schemas.js';
@@ -21,7 +21,10 @@ function keyOut(row: Selectable<ApiKeysTable>): ApiKeyOut {
   };
 }
 
-export function credentialsService(deps: AppDeps) {
+/** What the service needs, and all it may touch. */
+export type CredentialsDeps = Pick<AppDeps, 'store' | 'clock' | 'random'>;
+
+export function credentialsService(deps: CredentialsDeps) {
   const { store, clock, random } = deps;
 
   async function facilityMustExist(id: string): Promise<void> {

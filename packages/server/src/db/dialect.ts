@@ -5,16 +5,16 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
-  type ColumnDefinitionBuilder,
-  type CreateTableBuilder,
   type Dialect,
   Kysely,
   PostgresDialect,
   SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
+  sql,
 } from 'kysely';
 import pg from 'pg';
+import type { Logger } from '../logger.js';
 import type { Database } from './schema.js';
 import { type GroupCommitStats, SqliteGroupCommitDriver } from './sqlite-group-commit-driver.js';
 
@@ -24,10 +24,14 @@ export const WAKE_CHANNEL = 'tablehooks_wake';
 
 export interface DialectProfile {
   name: DialectName;
-  /** Several processes may share the store: claims need FOR UPDATE SKIP LOCKED. */
-  skipLocked: boolean;
   /** Cross-process wake-ups through LISTEN/NOTIFY; SQLite has one process, so in-process. */
   listenNotify: boolean;
+  /**
+   * A pool of connections: a dispatcher beside the API is worth a pool of its own (its claims
+   * and outcomes then never queue behind API transactions). SQLite has one connection by
+   * nature; there transactions are short and group-committed instead.
+   */
+  pooled: boolean;
   /**
    * Row locks (SELECT … FOR UPDATE) order concurrent writers; SQLite has one writer at a time
    * and no such clause.
@@ -58,13 +62,11 @@ export interface DialectProfile {
      */
     oneStatement: boolean;
   };
-  /** Adds an auto-incrementing integer primary key column named `id`. */
-  autoIdColumn<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'>;
 }
 
 const sqliteProfile: DialectProfile = {
   name: 'sqlite',
-  skipLocked: false,
+  pooled: false,
   // One writer at a time already: SQLite serialises the claim.
   rowLocks: false,
   lockClause: '',
@@ -81,15 +83,11 @@ const sqliteProfile: DialectProfile = {
     after: ['pragma synchronous = FULL'],
     oneStatement: true,
   },
-  autoIdColumn: (table) =>
-    table.addColumn('id', 'integer', (c: ColumnDefinitionBuilder) =>
-      c.primaryKey().autoIncrement(),
-    ),
 };
 
 const postgresProfile: DialectProfile = {
   name: 'postgres',
-  skipLocked: true,
+  pooled: true,
   rowLocks: true,
   lockClause: 'for update skip locked',
   listenNotify: true,
@@ -102,10 +100,6 @@ const postgresProfile: DialectProfile = {
     after: [],
     oneStatement: false,
   },
-  autoIdColumn: (table) =>
-    table.addColumn('id', 'bigint', (c: ColumnDefinitionBuilder) =>
-      c.primaryKey().generatedByDefaultAsIdentity(),
-    ),
 };
 
 export interface Store {
@@ -113,8 +107,8 @@ export interface Store {
   profile: DialectProfile;
   /** Where the data lives, for log lines: a file path or a host/database (no password). */
   location: string;
-  /** The raw pg pool for LISTEN/NOTIFY; undefined on SQLite. */
-  pgPool: pg.Pool | undefined;
+  /** Resolves once the database answers a trivial query (readiness). */
+  ping(): Promise<void>;
   /** SQLite's group-commit counters (fsyncs and what shared them), e.g. for /metrics. */
   commitStats?: () => GroupCommitStats;
   close(): Promise<void>;
@@ -124,12 +118,18 @@ export interface Store {
 // milliseconds, all far below 2^53.
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
+async function ping(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}
+
 export interface OpenOptions {
   databaseUrl: string | undefined;
   dataDir: string;
   poolSize?: number;
   /** SQLite file name inside dataDir (tests use throw-away files). */
   sqliteFile?: string;
+  /** Told of a pooled connection that died (it is replaced; nothing else needs doing). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** The embedded database's file in a data folder. */
@@ -137,7 +137,7 @@ export const embeddedDatabaseFile = (dataDir: string): string => join(dataDir, '
 
 export function openStore(options: OpenOptions): Store {
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.logger)
     : openSqlite(options);
 }
 
@@ -180,21 +180,24 @@ function openSqlite(options: OpenOptions): Store {
     db,
     profile: sqliteProfile,
     location: file,
-    pgPool: undefined,
+    ping: () => ping(db),
     commitStats: () => driver.stats(),
     close: () => db.destroy(),
   };
 }
 
-function openPostgres(url: string, poolSize: number): Store {
+function openPostgres(url: string, poolSize: number, logger?: Pick<Logger, 'warn'>): Store {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // A dropped connection (database restart) must not crash the process; the pool
-  // replaces it and /readyz reports the outage meanwhile.
-  pool.on('error', () => {});
+  // replaces it and /readyz reports the outage meanwhile. Logged, not thrown.
+  pool.on('error', (err) => logger?.warn({ err }, 'an idle database connection failed'));
   // …and so must one that dies while checked out (e.g. between two statements): pg emits
   // 'error' on the client itself, which has no listener then, and Node would exit. The
-  // statement in flight fails on its own, and the pool drops the dead client on release.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  // statement in flight fails on its own (and is logged where it fails), and the pool drops
+  // the dead client on release.
+  pool.on('connect', (client) =>
+    client.on('error', (err) => logger?.warn({ err }, 'a database connection in use failed')),
+  );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const parsed = new URL(url);
   return {
@@ -202,7 +205,7 @@ function openPostgres(url: string, poolSize: number): Store {
     profile: postgresProfile,
     // A Unix socket (postgres:///db?host=/var/run/postgresql) has its folder in `host=`.
     location: `${parsed.searchParams.get('host') ?? parsed.host}${parsed.pathname}`,
-    pgPool: pool,
+    ping: () => ping(db),
     close: () => db.destroy(),
   };
 }

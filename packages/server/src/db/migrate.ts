@@ -8,9 +8,11 @@ import * as guarantees from './migrations/2026-12-02T10-delivery-guarantees.js';
 import * as rotation from './migrations/2026-12-02T11-rotation.js';
 import * as usersPerFacility from './migrations/2026-12-02T11-users-email-per-facility.js';
 import * as integratorKit from './migrations/2026-12-02T12-integrator-kit.js';
+import type { MigrationDialect } from './migrations/frozen.js';
 import type { Database } from './schema.js';
 
-type Step = { up(db: Kysely<any>, profile: DialectProfile): Promise<void> };
+// A method, so a step may take the profile itself (it holds the name too).
+type Step = { up(db: Kysely<any>, dialect: MigrationDialect): Promise<void> };
 
 // Listed here rather than read from disk so the same list works from src/ (tests) and dist/.
 // Names sort by ISO date, the order they run in.

@@ -1,8 +1,8 @@
 // Group commit for SQLite (docs/design.md, "Storage, scale and durability": a 2xx means on
 // disk, and group commit keeps that promise). With synchronous=FULL every COMMIT waits for an
-// fsync (0.4–3.6 ms here), and better-sqlite3 blocks the whole process meanwhile, so one
-// commit per API transaction capped bookings at ~220/s. Here many Kysely transactions share
-// one outer transaction and one fsync:
+// fsync, and better-sqlite3 blocks the whole process meanwhile, so one commit per API
+// transaction capped bookings far below the goal (docs/performance.md, "Group commit on
+// SQLite"). Here many Kysely transactions share one outer transaction and one fsync:
 //
 // - The first write opens a group: `BEGIN IMMEDIATE` (the write lock, taken up front so a
 //   later write can't fail with SQLITE_BUSY halfway through a group).
@@ -29,7 +29,7 @@
 //   it opens a lazy group, begun under synchronous=NORMAL, whose COMMIT costs no fsync
 //   (WAL: the next FULL commit syncs it too). A durable write that finds a lazy group open
 //   first commits it (cheap, no fsync) and opens a FULL one. Making every claim wait for an
-//   fsync instead halved the one-webhook drain (1,118–1,381/s → 564–646/s, same runs).
+//   fsync instead halved the one-webhook drain (docs/performance.md).
 // - The write lock lasts one group (a few ms at most, plus the transactions in it), so the
 //   CLI or a second process on the same file still gets its turn through busy_timeout.
 //

@@ -1,6 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { App } from '../app.js';
-import { requireFacility } from '../auth/authenticate.js';
 import { errors, ListOf, security } from '../http/schemas.js';
 import { TESTS_PER_MINUTE } from '../queue/sql/enqueue-test.js';
 import { WebhookParams } from '../webhooks/webhooks.schemas.js';
@@ -19,13 +18,14 @@ import { deliveriesService } from './deliveries.service.js';
 
 const tags = ['deliveries'];
 
-export async function deliveryRoutes(app: App): Promise<void> {
+export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = deliveriesService(app.deps);
   const base = '/v1/facility/:facility_id/webhooks/:webhook_id';
 
   app.get(
     `${base}/deliveries`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -37,7 +37,6 @@ export async function deliveryRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const { facility_id, webhook_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       return service.list(facility_id, webhook_id, request.query);
     },
   );
@@ -45,6 +44,7 @@ export async function deliveryRoutes(app: App): Promise<void> {
   app.get(
     `${base}/deliveries/:delivery_id`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -55,7 +55,6 @@ export async function deliveryRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const { facility_id, webhook_id, delivery_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       return service.get(facility_id, webhook_id, delivery_id);
     },
   );
@@ -63,6 +62,7 @@ export async function deliveryRoutes(app: App): Promise<void> {
   app.post(
     `${base}/deliveries/:delivery_id/resend`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -73,7 +73,6 @@ export async function deliveryRoutes(app: App): Promise<void> {
     },
     async (request, reply) => {
       const { facility_id, webhook_id, delivery_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       return reply.status(202).send(await service.resend(facility_id, webhook_id, delivery_id));
     },
   );
@@ -81,6 +80,7 @@ export async function deliveryRoutes(app: App): Promise<void> {
   app.post(
     `${base}/deliveries/:delivery_id/retry`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -97,7 +97,6 @@ export async function deliveryRoutes(app: App): Promise<void> {
     },
     async (request, reply) => {
       const { facility_id, webhook_id, delivery_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       return reply.status(202).send(await service.retry(facility_id, webhook_id, delivery_id));
     },
   );
@@ -105,6 +104,7 @@ export async function deliveryRoutes(app: App): Promise<void> {
   app.post(
     `${base}/retry`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -121,7 +121,6 @@ export async function deliveryRoutes(app: App): Promise<void> {
     },
     async (request, reply) => {
       const { facility_id, webhook_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       return reply.status(202).send(await service.retryAll(facility_id, webhook_id));
     },
   );
@@ -129,6 +128,7 @@ export async function deliveryRoutes(app: App): Promise<void> {
   app.get(
     `${base}/stats`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -147,7 +147,6 @@ export async function deliveryRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const { facility_id, webhook_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       return service.stats(facility_id, webhook_id, request.query.hours ?? 24);
     },
   );
@@ -155,6 +154,7 @@ export async function deliveryRoutes(app: App): Promise<void> {
   app.post(
     `${base}/recover`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -178,7 +178,6 @@ export async function deliveryRoutes(app: App): Promise<void> {
     },
     async (request, reply) => {
       const { facility_id, webhook_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       return reply
         .status(202)
         .send(
@@ -190,6 +189,7 @@ export async function deliveryRoutes(app: App): Promise<void> {
   app.post(
     `${base}/test`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -217,9 +217,8 @@ export async function deliveryRoutes(app: App): Promise<void> {
     },
     async (request, reply) => {
       const { facility_id, webhook_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       const result = await service.test(facility_id, webhook_id, request.body);
       return reply.status(result.attempt ? 200 : 202).send(result);
     },
   );
-}
+};

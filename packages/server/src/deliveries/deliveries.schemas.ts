@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { StringEnum } from '../bookings/common.js';
+import { StringEnum } from '../core/fields.js';
 import { DELIVERY_STATUSES } from '../db/schema.js';
 import { EventNameSchema } from '../events/event-names.js';
 import { FacilityIdParam, IsoTime, Pagination } from '../http/schemas.js';

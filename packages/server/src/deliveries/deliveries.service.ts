@@ -1,8 +1,9 @@
-import type { AppDeps } from '../app.js';
+import { iso, isoOrNull } from '../core/iso.js';
+import { page } from '../core/paging.js';
+import type { AppDeps } from '../deps.js';
 import { AppError, notFound } from '../errors.js';
 import { actionOf, type EventName, resourceTypeOf } from '../events/event-names.js';
 import { findFacility } from '../facilities/facilities.repository.js';
-import { iso, isoOrNull, page } from '../http/schemas.js';
 import { TESTS_PER_MINUTE } from '../queue/sql/enqueue-test.js';
 import type { RequeueWhere } from '../queue/sql/requeue.js';
 import { findWebhook } from '../webhooks/webhooks.repository.js';
@@ -21,15 +22,15 @@ const TEST_WAIT_SLACK_MS = 5_000;
 
 /** Too many test triggers for one webhook: 429 with Retry-After. */
 export class TestLimited extends AppError {
-  readonly retryAfterSeconds: number;
   constructor(why: 'in_flight' | 'per_minute', retryAfterMs: number) {
     super(
       'too_many_requests',
       why === 'in_flight'
         ? 'a test trigger for this webhook is still being sent; wait for its result'
         : `at most ${TESTS_PER_MINUTE} test triggers a minute per webhook; try again shortly`,
+      undefined,
+      { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) },
     );
-    this.retryAfterSeconds = Math.ceil(retryAfterMs / 1000);
   }
 }
 
@@ -88,7 +89,10 @@ export function attemptOut(a: AttemptRow): AttemptOut {
   };
 }
 
-export function deliveriesService(deps: AppDeps) {
+/** What the service needs, and all it may touch. */
+export type DeliveriesDeps = Pick<AppDeps, 'store' | 'queue' | 'config' | 'clock'>;
+
+export function deliveriesService(deps: DeliveriesDeps) {
   const { store } = deps;
   const db = store.db;
 

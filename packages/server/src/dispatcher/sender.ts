@@ -4,7 +4,8 @@ import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import type { Clock } from '../clock.js';
 import { storable, withoutCredentials } from '../security/answer-scrub.js';
-import { createSafeConnector, type TargetPolicy } from '../security/ssrf.js';
+import type { TargetPolicy } from '../security/ssrf.js';
+import { createSafeConnector } from '../security/ssrf-connector.js';
 
 export interface Outcome {
   startedAt: number;

@@ -1,7 +1,6 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { App } from '../app.js';
-import { requireOperator } from '../auth/authenticate.js';
-import { ResourceId, StringEnum } from '../bookings/common.js';
+import { ResourceId, StringEnum } from '../core/fields.js';
 import { errors, FacilityParams, security } from '../http/schemas.js';
 import {
   answerOnce,
@@ -34,12 +33,13 @@ const IngestedSchema = Type.Object(
   { title: 'IngestedEvent' },
 );
 
-export async function eventRoutes(app: App): Promise<void> {
+export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = eventsService(app.deps);
 
   app.post(
     '/v1/facility/:facility_id/events',
     {
+      config: { scope: 'operator' },
       schema: {
         tags,
         security,
@@ -55,11 +55,10 @@ export async function eventRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
-      await requireOperator(request);
       const answer = { facilityId: request.params.facility_id, status: 202 };
       return answerOnce(request, reply, answer, (run) =>
         service.ingest(request.params.facility_id, request.body, run),
       );
     },
   );
-}
+};

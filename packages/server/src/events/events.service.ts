@@ -1,10 +1,11 @@
 // Events pushed by the platform's own booking system: the resource lives there, so only the
 // facility is checked here; the event then fans out exactly like one made through our API.
-import type { AppDeps } from '../app.js';
+
 import type { ResourceType } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { type InTransaction, outboxTransaction } from '../idempotency/in-transaction.js';
 import { EVENTS, type EventName, resourceTypeOf } from './event-names.js';
+import type { OutboxDeps } from './outbox.js';
 
 export const ACTIONS = EVENTS.map((e) => e.toUpperCase());
 
@@ -19,7 +20,10 @@ export interface Ingested extends IngestInput {
   facility_id: string;
 }
 
-export function eventsService(deps: AppDeps) {
+/** What the service needs, and all it may touch. */
+export type EventsDeps = OutboxDeps;
+
+export function eventsService(deps: EventsDeps) {
   return {
     /** `run` is the transaction (with an Idempotency-Key, one that also claims the key). */
     async ingest(

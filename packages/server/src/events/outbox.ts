@@ -5,9 +5,9 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import { hotQuery } from '../db/hot-query.js';
+import { insertInFacility } from '../db/insert-in-facility.js';
 import type { Database, ResourceType } from '../db/schema.js';
 import { notFound } from '../errors.js';
-import { insertInFacility } from '../facilities/facilities.repository.js';
 import type { DeliveryQueue, QueueTx } from '../queue/queue.js';
 import type { EventName } from './event-names.js';
 

@@ -1,18 +1,19 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { App } from '../app.js';
-import { requireFacility, requireOperator } from '../auth/authenticate.js';
-import { errors, FacilityParams, ListOf, Pagination, page, security } from '../http/schemas.js';
+import { page } from '../core/paging.js';
+import { errors, FacilityParams, ListOf, Pagination, security } from '../http/schemas.js';
 import { CreateFacilityBody, FacilitySchema, PatchFacilityBody } from './facilities.schemas.js';
 import { facilitiesService } from './facilities.service.js';
 
 const tags = ['facilities'];
 
-export async function facilityRoutes(app: App): Promise<void> {
+export const facilityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = facilitiesService(app.deps);
 
   app.post(
     '/v1/facility',
     {
+      config: { scope: 'operator' },
       schema: {
         tags,
         security,
@@ -22,7 +23,6 @@ export async function facilityRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
-      await requireOperator(request);
       return reply.status(201).send(await service.create(request.body));
     },
   );
@@ -30,6 +30,7 @@ export async function facilityRoutes(app: App): Promise<void> {
   app.get(
     '/v1/facility',
     {
+      config: { scope: 'operator' },
       schema: {
         tags,
         security,
@@ -39,7 +40,6 @@ export async function facilityRoutes(app: App): Promise<void> {
       },
     },
     async (request) => {
-      await requireOperator(request);
       const { limit, offset } = page(request.query);
       return service.list(limit, offset);
     },
@@ -48,6 +48,7 @@ export async function facilityRoutes(app: App): Promise<void> {
   app.get(
     '/v1/facility/:facility_id',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         security,
@@ -57,7 +58,6 @@ export async function facilityRoutes(app: App): Promise<void> {
       },
     },
     async (request) => {
-      await requireFacility(request, request.params.facility_id, 'read');
       return service.get(request.params.facility_id);
     },
   );
@@ -65,6 +65,7 @@ export async function facilityRoutes(app: App): Promise<void> {
   app.patch(
     '/v1/facility/:facility_id',
     {
+      config: { scope: 'operator' },
       schema: {
         tags,
         security,
@@ -78,8 +79,7 @@ export async function facilityRoutes(app: App): Promise<void> {
       },
     },
     async (request) => {
-      await requireOperator(request);
       return service.update(request.params.facility_id, request.body);
     },
   );
-}
+};

@@ -1,7 +1,7 @@
-import type { AppDeps } from '../app.js';
+import { iso } from '../core/iso.js';
 import type { Plan } from '../db/schema.js';
+import type { AppDeps } from '../deps.js';
 import { AppError, notFound } from '../errors.js';
-import { iso } from '../http/schemas.js';
 import {
   type Facility,
   findFacility,
@@ -21,7 +21,10 @@ export function facilityOut(f: Facility): FacilityOut {
   };
 }
 
-export function facilitiesService(deps: AppDeps) {
+/** What the service needs, and all it may touch. */
+export type FacilitiesDeps = Pick<AppDeps, 'store' | 'clock' | 'queue'>;
+
+export function facilitiesService(deps: FacilitiesDeps) {
   const { store, clock } = deps;
   return {
     async create(input: { id: string; name: string; plan?: Plan }): Promise<FacilityOut> {

@@ -1,6 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { sql } from 'kysely';
-import type { App } from '../app.js';
 
 const Status = Type.Object({ status: Type.String(), database: Type.Optional(Type.String()) });
 
@@ -8,7 +7,7 @@ const Status = Type.Object({ status: Type.String(), database: Type.Optional(Type
 // not hang the load balancer's probe.
 const READY_TIMEOUT_MS = 2_000;
 
-export async function healthRoutes(app: App): Promise<void> {
+export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.deps;
 
   app.get(
@@ -37,7 +36,7 @@ export async function healthRoutes(app: App): Promise<void> {
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          sql`select 1`.execute(store.db),
+          store.ping(),
           new Promise((_, reject) => {
             timer = setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS);
           }),
@@ -51,4 +50,4 @@ export async function healthRoutes(app: App): Promise<void> {
       }
     },
   );
-}
+};

@@ -31,9 +31,10 @@ function databaseUnreachable(err: unknown): boolean {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
     if (err instanceof AppError) {
-      // 429s (too many failed logins or API keys) say when to come back.
-      const retryAfter = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-      if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+      // A 429 or 503 that knows when to come back says so.
+      if (err.retryAfterSeconds !== undefined) {
+        reply.header('retry-after', String(err.retryAfterSeconds));
+      }
       return reply.status(err.status).send(errorBody(err.code, err.message, err.field));
     }
     const fe = err as FastifyError;

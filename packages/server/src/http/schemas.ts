@@ -34,18 +34,12 @@ export const FacilityIdParam = Type.String({
 
 export const FacilityParams = Type.Object({ facility_id: FacilityIdParam });
 
-// Optional with defaults, so OpenAPI does not mark them required; page() fills them in.
+// Optional with defaults, so OpenAPI does not mark them required; core/paging.ts page()
+// fills them in.
 export const Pagination = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 })),
 };
-
-export function page(q: { limit?: number | undefined; offset?: number | undefined }): {
-  limit: number;
-  offset: number;
-} {
-  return { limit: q.limit ?? 50, offset: q.offset ?? 0 };
-}
 
 export function ListOf<T extends TSchema>(item: T) {
   return Type.Object({
@@ -63,9 +57,6 @@ export const IsoTime = Type.String({ format: 'date-time' });
 /** Standard error responses, so every route's OpenAPI entry documents them. */
 export const errors = (...codes: number[]) =>
   Object.fromEntries(codes.map((c) => [c, ErrorSchema])) as Record<number, typeof ErrorSchema>;
-
-export const iso = (ms: number): string => new Date(ms).toISOString();
-export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
 /**
  * Either header works: `Api-Key: …` (resmio style) or `Authorization: Bearer …`; the UI

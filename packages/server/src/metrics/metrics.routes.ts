@@ -1,5 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { App } from '../app.js';
 import { AppError } from '../errors.js';
 import { safeEqual } from '../security/hashing.js';
 
@@ -24,7 +24,7 @@ function bearerOf(request: FastifyRequest): string | undefined {
  * TABLEHOOKS_METRICS_TOKEN it needs `Authorization: Bearer <token>`; without, it answers
  * loopback clients only: queue sizes and error rates are not for everyone on the public port.
  */
-export async function metricsRoutes(app: App): Promise<void> {
+export const metricsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const metrics = app.deps.metrics;
   if (!metrics) return;
   const token = app.deps.config.metricsToken;
@@ -44,4 +44,4 @@ export async function metricsRoutes(app: App): Promise<void> {
     const body = await metrics.registry.metrics();
     return reply.header('content-type', metrics.registry.contentType).send(body);
   });
-}
+};

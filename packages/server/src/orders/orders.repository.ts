@@ -1,30 +1,15 @@
-// Every query is scoped by facility: an id alone never reaches a row.
-import type { Kysely, Selectable, Updateable } from 'kysely';
+// What only product orders have: their columns and their list (find, update and delete are
+// core/resource.repository.ts). Every query is scoped by facility.
+import type { Kysely, Selectable } from 'kysely';
+import { pageOf } from '../core/resource.repository.js';
+import { insertInFacility } from '../db/insert-in-facility.js';
 import type { Database, ProductOrdersTable } from '../db/schema.js';
-import { insertInFacility } from '../facilities/facilities.repository.js';
 
 export type OrderRow = Selectable<ProductOrdersTable>;
-export type OrderChanges = Omit<
-  Updateable<ProductOrdersTable>,
-  'id' | 'facility_id' | 'created_at'
->;
 
 export interface OrderFilter {
   statuses?: readonly string[] | undefined;
   type?: string | undefined;
-}
-
-export function findOrder(
-  db: Kysely<Database>,
-  facilityId: string,
-  id: number,
-): Promise<OrderRow | undefined> {
-  return db
-    .selectFrom('productorders')
-    .selectAll()
-    .where('facility_id', '=', facilityId)
-    .where('id', '=', id)
-    .executeTakeFirst();
 }
 
 export type NewOrder = Omit<OrderRow, 'id'>;
@@ -55,37 +40,6 @@ export async function insertOrder(
   return created;
 }
 
-/** Guarded by the old status, like updateBooking: a lost race answers undefined. */
-export function updateOrder(
-  db: Kysely<Database>,
-  facilityId: string,
-  id: number,
-  expectedStatus: string,
-  changes: OrderChanges,
-): Promise<OrderRow | undefined> {
-  return db
-    .updateTable('productorders')
-    .set(changes)
-    .where('facility_id', '=', facilityId)
-    .where('id', '=', id)
-    .where('status', '=', expectedStatus)
-    .returningAll()
-    .executeTakeFirst();
-}
-
-export async function deleteOrder(
-  db: Kysely<Database>,
-  facilityId: string,
-  id: number,
-): Promise<boolean> {
-  const result = await db
-    .deleteFrom('productorders')
-    .where('facility_id', '=', facilityId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows) === 1;
-}
-
 export async function listOrders(
   db: Kysely<Database>,
   facilityId: string,
@@ -96,10 +50,9 @@ export async function listOrders(
   let q = db.selectFrom('productorders').where('facility_id', '=', facilityId);
   if (filter.statuses?.length) q = q.where('status', 'in', filter.statuses);
   if (filter.type !== undefined) q = q.where('type', '=', filter.type as OrderRow['type']);
-  const [rows, count] = await Promise.all([
+  return pageOf(
     // Newest first: a kitchen screen wants what just came in.
     q.selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
     q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.n) };
+  );
 }

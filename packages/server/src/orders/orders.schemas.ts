@@ -9,7 +9,7 @@ import {
   Phone,
   ResourceId,
   StringEnum,
-} from '../bookings/common.js';
+} from '../core/fields.js';
 import { FacilityIdParam, IsoTime, Pagination } from '../http/schemas.js';
 
 export const ORDER_STATUSES = ['received', 'accepted', 'ready', 'completed', 'cancelled'] as const;

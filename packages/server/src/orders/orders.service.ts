@@ -1,26 +1,15 @@
-import type { AppDeps } from '../app.js';
+import { epochOf } from '../core/fields.js';
+import { iso } from '../core/iso.js';
+import type { ChangesOf } from '../core/resource.repository.js';
 import {
-  checkChange,
-  checkInitial,
-  epochOf,
-  facilityMustExist,
-  notFoundIn,
-  type StatusMachine,
-} from '../bookings/common.js';
-import { AppError, notFound } from '../errors.js';
-import type { EventName } from '../events/event-names.js';
-import { withEvents } from '../events/outbox.js';
-import { iso, page } from '../http/schemas.js';
-import { type InTransaction, outboxTransaction } from '../idempotency/in-transaction.js';
-import {
-  deleteOrder,
-  findOrder,
-  insertOrder,
-  listOrders,
-  type OrderChanges,
-  type OrderRow,
-  updateOrder,
-} from './orders.repository.js';
+  type ResourceDeps,
+  type ResourceKind,
+  resourceMechanics,
+} from '../core/resource.service.js';
+import { checkInitial, type StatusMachine } from '../core/status-machine.js';
+import { AppError } from '../errors.js';
+import type { InTransaction } from '../idempotency/in-transaction.js';
+import { insertOrder, listOrders, type OrderRow } from './orders.repository.js';
 import type {
   Address,
   CreateOrderInput,
@@ -85,9 +74,9 @@ export function orderOut(row: OrderRow): OrderOut {
   };
 }
 
-function changesOf(patch: PatchOrderInput, before: OrderRow): OrderChanges {
+function changesOf(patch: PatchOrderInput, before: OrderRow): ChangesOf<'productorders'> {
   const { items, address, type, requested_time, ...same } = patch;
-  const changes: OrderChanges = { ...same };
+  const changes: ChangesOf<'productorders'> = { ...same };
   if (items !== undefined) {
     changes.items = JSON.stringify(items);
     changes.total = totalOf(items);
@@ -105,97 +94,62 @@ function changesOf(patch: PatchOrderInput, before: OrderRow): OrderChanges {
   return changes;
 }
 
-export function ordersService(deps: AppDeps) {
-  const { store, clock } = deps;
-  const event = (facilityId: string, id: number, name: EventName) => ({
-    facilityId,
-    resourceType: 'productorder' as const,
-    resourceId: id,
-    event: name,
-    source: 'api' as const,
-  });
+const orderKind: ResourceKind<'productorders', OrderStatus, OrderOut> = {
+  table: 'productorders',
+  type: 'productorder',
+  statuses: orderStatuses,
+  events: {
+    created: 'productorder_created',
+    updated: 'productorder_updated',
+    deleted: 'productorder_deleted',
+  },
+  conflict: 'the order changed meanwhile; fetch it again',
+  out: orderOut,
+  insert: insertOrder,
+};
 
+export function ordersService(deps: ResourceDeps) {
+  const mechanics = resourceMechanics(orderKind, deps);
   return {
-    async list(facilityId: string, query: OrderListInput) {
-      await facilityMustExist(store.db, facilityId);
-      const { limit, offset } = page(query);
+    list(facilityId: string, query: OrderListInput) {
       const filter = { statuses: query.status, type: query.type };
-      const { rows, total } = await listOrders(store.db, facilityId, filter, limit, offset);
-      return {
-        objects: rows.map(orderOut),
-        meta: { limit, offset, total_count: total },
-      };
+      return mechanics.list(facilityId, query, (db, limit, offset) =>
+        listOrders(db, facilityId, filter, limit, offset),
+      );
     },
 
-    async get(facilityId: string, id: number): Promise<OrderOut> {
-      const row = await findOrder(store.db, facilityId, id);
-      if (!row) throw await notFoundIn(store.db, facilityId, 'product order');
-      return orderOut(row);
-    },
+    get: mechanics.get,
 
     /** `run` is the transaction (with an Idempotency-Key, one that also claims the key). */
-    async create(
-      facilityId: string,
-      input: CreateOrderInput,
-      run: InTransaction = outboxTransaction(deps),
-    ): Promise<OrderOut> {
+    create(facilityId: string, input: CreateOrderInput, run?: InTransaction) {
       const status = input.status ?? 'received';
       checkInitial(orderStatuses, status);
       const address = addressFor(input.type, input.address);
       if (input.requested_time) epochOf(input.requested_time, 'requested_time');
-      const now = clock.now();
-      return run(async (trx, emit) => {
-        const created = await insertOrder(trx, {
-          facility_id: facilityId,
-          type: input.type,
-          items: JSON.stringify(input.items),
-          total: totalOf(input.items),
-          currency: input.currency ?? 'EUR',
-          status,
-          requested_time: input.requested_time ?? null,
-          name: input.name,
-          email: input.email ?? null,
-          phone: input.phone ?? null,
-          address: address === null ? null : JSON.stringify(address),
-          comment: input.comment ?? null,
-          created_at: now,
-          updated_at: now,
-        });
-        if (!created) throw notFound('facility');
-        await emit(event(facilityId, created.id, 'productorder_created'));
-        return orderOut(created);
+      const build = (now: number) => ({
+        facility_id: facilityId,
+        type: input.type,
+        items: JSON.stringify(input.items),
+        total: totalOf(input.items),
+        currency: input.currency ?? 'EUR',
+        status,
+        requested_time: input.requested_time ?? null,
+        name: input.name,
+        email: input.email ?? null,
+        phone: input.phone ?? null,
+        address: address === null ? null : JSON.stringify(address),
+        comment: input.comment ?? null,
+        created_at: now,
+        updated_at: now,
       });
+      return mechanics.create(facilityId, build, run);
     },
 
     /** A move to `cancelled` is announced as productorder_deleted, as the webhook contract says. */
-    async update(facilityId: string, id: number, patch: PatchOrderInput): Promise<OrderOut> {
-      const row = await withEvents(deps, async (trx, emit) => {
-        const before = await findOrder(trx, facilityId, id);
-        if (!before) throw await notFoundIn(trx, facilityId, 'product order');
-        checkChange(orderStatuses, before.status as OrderStatus, patch.status);
-        const after = await updateOrder(trx, facilityId, id, before.status, {
-          ...changesOf(patch, before),
-          updated_at: clock.now(),
-        });
-        if (!after) {
-          throw new AppError('conflict', 'the order changed meanwhile; fetch it again', 'status');
-        }
-        const cancelled = after.status === 'cancelled';
-        await emit(
-          event(facilityId, id, cancelled ? 'productorder_deleted' : 'productorder_updated'),
-        );
-        return after;
-      });
-      return orderOut(row);
+    update(facilityId: string, id: number, patch: PatchOrderInput): Promise<OrderOut> {
+      return mechanics.update(facilityId, id, patch.status, (before) => changesOf(patch, before));
     },
 
-    async remove(facilityId: string, id: number): Promise<void> {
-      await withEvents(deps, async (trx, emit) => {
-        if (!(await deleteOrder(trx, facilityId, id))) {
-          throw await notFoundIn(trx, facilityId, 'product order');
-        }
-        await emit(event(facilityId, id, 'productorder_deleted'));
-      });
-    },
+    remove: mechanics.remove,
   };
 }

@@ -10,9 +10,13 @@ export const MAX_PARALLEL_HASHES = 2;
 export const MAX_WAITING_HASHES = 16;
 
 export class HashingBusy extends AppError {
-  readonly retryAfterSeconds = 2;
   constructor() {
-    super('unavailable', 'too many log-ins are being checked right now; try again in a moment');
+    super(
+      'unavailable',
+      'too many log-ins are being checked right now; try again in a moment',
+      undefined,
+      { retryAfterSeconds: 2 },
+    );
   }
 }
 

@@ -5,7 +5,10 @@ import { isIP } from 'node:net';
 import { buildConnector } from 'undici';
 import { createLookup } from './resolver.js';
 import {
+  ALLOW_HINT,
   blockedReason,
+  type CheckResult,
+  checkTargetUrl,
   type LookupFn,
   SsrfBlockedError,
   type TargetPolicy,
@@ -118,4 +121,24 @@ function connectInTurn(
   } catch (err) {
     callback(err as Error, null);
   }
+}
+
+const creationLookupTimeoutMs = 5_000;
+
+/**
+ * checkTargetUrl, then resolve the name and refuse if any address is blocked. A name that
+ * does not resolve (yet) is accepted: the connect-time guard checks again before every
+ * delivery, and the failed delivery shows the DNS error to the user.
+ */
+export async function checkTargetHost(raw: string, policy: TargetPolicy): Promise<CheckResult> {
+  const checked = checkTargetUrl(raw, policy);
+  if (!checked.ok) return checked;
+  try {
+    await resolveChecked(checked.url.hostname, policy, creationLookupTimeoutMs);
+  } catch (err) {
+    if (err instanceof SsrfBlockedError)
+      return { ok: false, message: `url host ${err.message}${ALLOW_HINT}` };
+    // Not resolvable now: deliberately accepted, see above.
+  }
+  return checked;
 }

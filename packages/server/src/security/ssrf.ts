@@ -4,11 +4,8 @@
 // addresses pass, unless the operator exempts a CIDR (TABLEHOOKS_ALLOWED_TARGETS).
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { resolveChecked } from './ssrf-connector.js';
-
-// ssrf.ts (rules) and ssrf-connector.ts (resolving and dialling) import each other; neither
-// uses the other at load time, so the cycle is harmless, and callers keep one import path.
-export { createSafeConnector, systemLookup } from './ssrf-connector.js';
+// The rules only; resolving and dialling (and the check that needs DNS) are
+// ssrf-connector.ts, which imports these: one direction, no cycle.
 
 export type LookupFn = (hostname: string) => Promise<{ address: string; family: 4 | 6 }[]>;
 
@@ -28,7 +25,7 @@ export class SsrfBlockedError extends Error {
   }
 }
 
-type CheckResult = { ok: true; url: URL } | { ok: false; message: string };
+export type CheckResult = { ok: true; url: URL } | { ok: false; message: string };
 
 /**
  * Said with every refusal of a blocked address: a receiver on this machine or a private
@@ -198,24 +195,4 @@ export function checkTargetUrl(raw: string, policy: TargetPolicy): CheckResult {
   if (reason)
     return { ok: false, message: `url host ${url.hostname} is blocked (${reason})${ALLOW_HINT}` };
   return { ok: true, url };
-}
-
-const creationLookupTimeoutMs = 5_000;
-
-/**
- * checkTargetUrl, then resolve the name and refuse if any address is blocked. A name that
- * does not resolve (yet) is accepted: the connect-time guard checks again before every
- * delivery, and the failed delivery shows the DNS error to the user.
- */
-export async function checkTargetHost(raw: string, policy: TargetPolicy): Promise<CheckResult> {
-  const checked = checkTargetUrl(raw, policy);
-  if (!checked.ok) return checked;
-  try {
-    await resolveChecked(checked.url.hostname, policy, creationLookupTimeoutMs);
-  } catch (err) {
-    if (err instanceof SsrfBlockedError)
-      return { ok: false, message: `url host ${err.message}${ALLOW_HINT}` };
-    // Not resolvable now: deliberately accepted, see above.
-  }
-  return checked;
 }

@@ -1,6 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { App } from '../app.js';
-import { requireFacility } from '../auth/authenticate.js';
 import { errors, FacilityParams, security } from '../http/schemas.js';
 import {
   SampleQuery,
@@ -15,12 +14,13 @@ const tags = ['subscriptions'];
 const base = '/v1/facility/:facility_id/subscriptions';
 
 // The `webhooks` scope: a subscription is a webhook, and whoever may add one may add the other.
-export async function subscriptionRoutes(app: App): Promise<void> {
+export const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = subscriptionsService(app.deps);
 
   app.post(
     base,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -35,7 +35,6 @@ export async function subscriptionRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
-      await requireFacility(request, request.params.facility_id, 'webhooks');
       const created = await service.subscribe(request.params.facility_id, request.body);
       return reply.status(201).send(created);
     },
@@ -44,6 +43,7 @@ export async function subscriptionRoutes(app: App): Promise<void> {
   app.delete(
     `${base}/:subscription_id`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -54,7 +54,6 @@ export async function subscriptionRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
-      await requireFacility(request, request.params.facility_id, 'webhooks');
       await service.unsubscribe(request.params.facility_id, request.params.subscription_id);
       return reply.status(204).send(null);
     },
@@ -63,6 +62,7 @@ export async function subscriptionRoutes(app: App): Promise<void> {
   app.get(
     `${base}/sample`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -76,8 +76,7 @@ export async function subscriptionRoutes(app: App): Promise<void> {
       },
     },
     async (request) => {
-      await requireFacility(request, request.params.facility_id, 'webhooks');
       return service.sample(request.params.facility_id, request.query);
     },
   );
-}
+};

@@ -1,11 +1,10 @@
 // A subscription is a webhook for one event, made and removed by an automation platform. It
 // is created through the webhooks service, so it gets the same SSRF check, plan gating,
 // per-facility limit, signing secret, delivery log and retries as a hand-made webhook.
-import type { AppDeps } from '../app.js';
 import { AppError, notFound } from '../errors.js';
 import { actionOf } from '../events/event-names.js';
 import { findFacility } from '../facilities/facilities.repository.js';
-import { webhooksService } from '../webhooks/webhooks.service.js';
+import { type WebhooksDeps, webhooksService } from '../webhooks/webhooks.service.js';
 import { deleteSubscription, recentEvents } from './subscriptions.repository.js';
 import type { SampleInput, SubscribeInput, SubscriptionOut } from './subscriptions.schemas.js';
 
@@ -33,7 +32,10 @@ function credentialsOf(input: SubscribeInput): { username: string; password: str
   return { username, password };
 }
 
-export function subscriptionsService(deps: AppDeps) {
+/** What the service needs, and all it may touch. */
+export type SubscriptionsDeps = WebhooksDeps;
+
+export function subscriptionsService(deps: SubscriptionsDeps) {
   const webhooks = webhooksService(deps);
   const db = deps.store.db;
 

@@ -1,6 +1,6 @@
 // Rotation with overlap: a webhook's signing secret, and its Basic-Auth credentials.
-import type { App } from '../app.js';
-import { requireFacility } from '../auth/authenticate.js';
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errors, security } from '../http/schemas.js';
 import {
   RotateCredentialsBody,
@@ -12,7 +12,7 @@ import { WebhookParams, WebhookSchema } from './webhooks.schemas.js';
 
 const tags = ['webhooks'];
 
-export async function rotationRoutes(app: App): Promise<void> {
+export const rotationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = rotationService(app.deps);
   const base = '/v1/facility/:facility_id/webhooks/:webhook_id';
   // `curl -X POST …/rotate` with no body at all means "the defaults".
@@ -23,6 +23,7 @@ export async function rotationRoutes(app: App): Promise<void> {
   app.post(
     `${base}/secret/rotate`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -39,7 +40,6 @@ export async function rotationRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const { facility_id, webhook_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       return service.rotateSecret(facility_id, webhook_id, request.body.expire_old_after_hours);
     },
   );
@@ -47,6 +47,7 @@ export async function rotationRoutes(app: App): Promise<void> {
   app.delete(
     `${base}/secret/previous`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -57,7 +58,6 @@ export async function rotationRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const { facility_id, webhook_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       return service.endSecretOverlap(facility_id, webhook_id);
     },
   );
@@ -65,6 +65,7 @@ export async function rotationRoutes(app: App): Promise<void> {
   app.post(
     `${base}/credentials/rotate`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -82,7 +83,6 @@ export async function rotationRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const { facility_id, webhook_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       return service.rotateCredentials(facility_id, webhook_id, request.body);
     },
   );
@@ -90,6 +90,7 @@ export async function rotationRoutes(app: App): Promise<void> {
   app.delete(
     `${base}/credentials/previous`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -100,8 +101,7 @@ export async function rotationRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const { facility_id, webhook_id } = request.params;
-      await requireFacility(request, facility_id, 'webhooks');
       return service.endCredentialsOverlap(facility_id, webhook_id);
     },
   );
-}
+};

@@ -1,16 +1,19 @@
 // Rotating a webhook's signing secret and its Basic-Auth credentials with an overlap. During
 // the overlap both signatures go out, and the old credentials are tried again at once when
 // the receiver refuses the new ones; afterwards (or when ended by hand) only the new ones.
-import type { AppDeps } from '../app.js';
+
+import { iso } from '../core/iso.js';
 import { newSigningSecret } from '../dispatcher/signature.js';
 import { notFound } from '../errors.js';
-import { iso } from '../http/schemas.js';
 import { findWebhook, type WebhookRow } from './webhooks.repository.js';
-import { webhooksService } from './webhooks.service.js';
+import { type WebhooksDeps, webhooksService } from './webhooks.service.js';
 
 const HOUR_MS = 3_600_000;
 
-export function rotationService(deps: AppDeps) {
+/** What the service needs, and all it may touch. */
+export type RotationDeps = WebhooksDeps;
+
+export function rotationService(deps: RotationDeps) {
   const { store, clock, random, secretBox } = deps;
   const db = store.db;
   const webhooks = webhooksService(deps);

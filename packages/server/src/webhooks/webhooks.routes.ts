@@ -1,7 +1,7 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { App } from '../app.js';
-import { requireFacility } from '../auth/authenticate.js';
-import { errors, FacilityParams, ListOf, Pagination, page, security } from '../http/schemas.js';
+import { page } from '../core/paging.js';
+import { errors, FacilityParams, ListOf, Pagination, security } from '../http/schemas.js';
 import {
   CreatedWebhookSchema,
   CreateWebhookBody,
@@ -13,13 +13,14 @@ import { webhooksService } from './webhooks.service.js';
 
 const tags = ['webhooks'];
 
-export async function webhookRoutes(app: App): Promise<void> {
+export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = webhooksService(app.deps);
   const base = '/v1/facility/:facility_id/webhooks';
 
   app.get(
     base,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -30,7 +31,6 @@ export async function webhookRoutes(app: App): Promise<void> {
       },
     },
     async (request) => {
-      await requireFacility(request, request.params.facility_id, 'webhooks');
       const { limit, offset } = page(request.query);
       return service.list(request.params.facility_id, limit, offset);
     },
@@ -39,6 +39,7 @@ export async function webhookRoutes(app: App): Promise<void> {
   app.post(
     base,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -52,7 +53,6 @@ export async function webhookRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
-      await requireFacility(request, request.params.facility_id, 'webhooks');
       return reply.status(201).send(await service.create(request.params.facility_id, request.body));
     },
   );
@@ -60,6 +60,7 @@ export async function webhookRoutes(app: App): Promise<void> {
   app.get(
     `${base}/:webhook_id`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -69,7 +70,6 @@ export async function webhookRoutes(app: App): Promise<void> {
       },
     },
     async (request) => {
-      await requireFacility(request, request.params.facility_id, 'webhooks');
       return service.get(request.params.facility_id, request.params.webhook_id);
     },
   );
@@ -77,6 +77,7 @@ export async function webhookRoutes(app: App): Promise<void> {
   app.patch(
     `${base}/:webhook_id`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -92,7 +93,6 @@ export async function webhookRoutes(app: App): Promise<void> {
       },
     },
     async (request) => {
-      await requireFacility(request, request.params.facility_id, 'webhooks');
       return service.update(request.params.facility_id, request.params.webhook_id, request.body);
     },
   );
@@ -100,6 +100,7 @@ export async function webhookRoutes(app: App): Promise<void> {
   app.delete(
     `${base}/:webhook_id`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -109,7 +110,6 @@ export async function webhookRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
-      await requireFacility(request, request.params.facility_id, 'webhooks');
       await service.remove(request.params.facility_id, request.params.webhook_id);
       return reply.status(204).send(null);
     },
@@ -118,6 +118,7 @@ export async function webhookRoutes(app: App): Promise<void> {
   app.get(
     `${base}/:webhook_id/secret`,
     {
+      config: { scope: 'webhooks' },
       schema: {
         tags,
         security,
@@ -127,7 +128,6 @@ export async function webhookRoutes(app: App): Promise<void> {
       },
     },
     async (request) => {
-      await requireFacility(request, request.params.facility_id, 'webhooks');
       return {
         signing_secret: await service.signingSecret(
           request.params.facility_id,
@@ -136,4 +136,4 @@ export async function webhookRoutes(app: App): Promise<void> {
       };
     },
   );
-}
+};

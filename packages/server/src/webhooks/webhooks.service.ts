@@ -1,11 +1,11 @@
-import type { AppDeps } from '../app.js';
+import { iso, isoOrNull } from '../core/iso.js';
 import type { WebhookKind } from '../db/schema.js';
+import type { AppDeps } from '../deps.js';
 import { newSigningSecret } from '../dispatcher/signature.js';
 import { AppError, notFound } from '../errors.js';
 import { findFacility } from '../facilities/facilities.repository.js';
-import { iso, isoOrNull } from '../http/schemas.js';
 import { newId } from '../ids.js';
-import { checkTargetHost } from '../security/ssrf.js';
+import { checkTargetHost } from '../security/ssrf-connector.js';
 import { healthOf } from './health.js';
 import { healthFacts } from './health.repository.js';
 import {
@@ -34,7 +34,13 @@ const BY_HAND: WebhookOrigin = { kind: 'manual', urlField: 'url' };
 const PREMIUM_ONLY =
   'Webhooks need the premium plan. Upgrade this facility to add or enable webhooks.';
 
-export function webhooksService(deps: AppDeps) {
+/** What the service needs, and all it may touch. */
+export type WebhooksDeps = Pick<
+  AppDeps,
+  'store' | 'clock' | 'random' | 'secretBox' | 'config' | 'queue' | 'lookup'
+>;
+
+export function webhooksService(deps: WebhooksDeps) {
   const { store, clock, random, secretBox, config } = deps;
   const db = store.db;
   const policy = {

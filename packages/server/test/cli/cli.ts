@@ -1,8 +1,8 @@
 // The real binary as an operator runs it: `node dist/main.js <args>` in its own process,
 // against a test store, with a bounded wait.
-import { OPERATOR_KEY, TEST_SECRET_KEY } from '../support/harness.js';
+export { envFor } from '../support/harness.js';
+
 import { runMain } from '../support/process.js';
-import type { TestStore } from '../support/stores.js';
 
 export interface CliResult {
   code: number | string;
@@ -13,19 +13,6 @@ export interface CliResult {
 }
 
 export type Env = Record<string, string | undefined>;
-
-/** The environment `serve` would get for this store: the same key as the in-process harness. */
-export function envFor(store: TestStore, extra: Env = {}): Env {
-  return {
-    TABLEHOOKS_DATA_DIR: store.dataDir,
-    DATABASE_URL: store.databaseUrl,
-    TABLEHOOKS_SECRET_KEY: TEST_SECRET_KEY,
-    TABLEHOOKS_OPERATOR_KEY: OPERATOR_KEY,
-    TABLEHOOKS_ALLOWED_TARGETS: '127.0.0.1/32',
-    TABLEHOOKS_LOG_LEVEL: 'warn',
-    ...extra,
-  };
-}
 
 export async function cli(
   args: string[],

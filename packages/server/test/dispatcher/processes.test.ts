@@ -2,24 +2,12 @@
 // one PostgreSQL.
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { call, createFacility } from '../support/fixtures.js';
-import { createHarness, OPERATOR_KEY, TEST_SECRET_KEY } from '../support/harness.js';
+import { createHarness, envFor, OPERATOR_KEY } from '../support/harness.js';
 import { type Running, startServer } from '../support/process.js';
 import { TestReceiver } from '../support/receiver.js';
 import { createTestStore, describeEachDialect, type TestStore } from '../support/stores.js';
 
 const booking = { num: 2, date: '2026-12-31T20:00:00+01:00', name: 'Guest' };
-
-function envFor(store: TestStore, extra: Record<string, string> = {}) {
-  return {
-    TABLEHOOKS_DATA_DIR: store.dataDir,
-    DATABASE_URL: store.databaseUrl,
-    TABLEHOOKS_SECRET_KEY: TEST_SECRET_KEY,
-    TABLEHOOKS_OPERATOR_KEY: OPERATOR_KEY,
-    TABLEHOOKS_ALLOWED_TARGETS: '127.0.0.1/32',
-    TABLEHOOKS_LOG_LEVEL: 'warn',
-    ...extra,
-  };
-}
 
 async function http(server: Running, method: string, path: string, key: string, body?: unknown) {
   const res = await fetch(`${server.url}${path}`, {

@@ -3,12 +3,11 @@
 // few times, and nothing is left pending — on SQLite and on PostgreSQL.
 import type { ServerResponse } from 'node:http';
 import { afterEach, expect, it } from 'vitest';
-import { OPERATOR_KEY } from '../support/harness.js';
+import { envFor, OPERATOR_KEY } from '../support/harness.js';
 import { type Running, startServer } from '../support/process.js';
 import { TestReceiver } from '../support/receiver.js';
 import { createTestStore, describeEachDialect, type TestStore } from '../support/stores.js';
 import {
-  envFor,
   http,
   keepOutput,
   recordSecret,

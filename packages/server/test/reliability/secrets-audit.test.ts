@@ -8,12 +8,12 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { OPERATOR_KEY, TEST_SECRET_KEY } from '../support/harness.js';
+import { envFor, OPERATOR_KEY, TEST_SECRET_KEY } from '../support/harness.js';
 import { type Running, startServer } from '../support/process.js';
 import { TestReceiver } from '../support/receiver.js';
 import { createTestStore, describeEachDialect, type TestStore } from '../support/stores.js';
 import { closedPort } from './support/listener.js';
-import { envFor, http, logSink, recordSecret, report, sleep } from './support/run.js';
+import { http, logSink, recordSecret, report, sleep } from './support/run.js';
 
 const basic = (user: string, password: string) =>
   Buffer.from(`${user}:${password}`).toString('base64');

@@ -5,13 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   ALLOW_HINT,
   blockedReason,
-  checkTargetHost,
   checkTargetUrl,
-  createSafeConnector,
   type LookupFn,
   SsrfBlockedError,
   type TargetPolicy,
 } from '../../src/security/ssrf.js';
+import { checkTargetHost, createSafeConnector } from '../../src/security/ssrf-connector.js';
 
 // A fake resolver: the only DNS these tests use. Unknown names fail like the real one.
 const records: Record<string, string[]> = {

@@ -59,3 +59,17 @@ export async function createFacility(
   };
   return { id, key: await keyWith(['read', 'write', 'webhooks']), keyWith };
 }
+
+/** How many rows a resource's table and the events table hold: bad input changes neither. */
+export async function rowCounts(h: Harness, table: 'bookings' | 'productorders') {
+  const count = async (name: typeof table | 'events') =>
+    Number(
+      (
+        await h.store.db
+          .selectFrom(name)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  return { rows: await count(table), events: await count('events') };
+}

@@ -1,16 +1,14 @@
 // One real app on one real store, for tests that go through HTTP (app.inject) as a client would.
 import { Writable } from 'node:stream';
 import { type App, buildApp } from '../../src/app.js';
-import { ensureOperatorKey } from '../../src/auth/operator-key.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { DialectName } from '../../src/db/dialect.js';
-import { Dispatcher } from '../../src/dispatcher/dispatcher.js';
-import { createSenders } from '../../src/dispatcher/senders.js';
-import { createWakeup, type Wakeup } from '../../src/events/wakeup.js';
+import type { Dispatcher } from '../../src/dispatcher/dispatcher.js';
+import type { Wakeup } from '../../src/events/wakeup.js';
 import { createLogger } from '../../src/logger.js';
-import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
-import { DeliveryQueue } from '../../src/queue/queue.js';
-import { SecretBox } from '../../src/security/secret-box.js';
+import type { Metrics } from '../../src/metrics/metrics.js';
+import type { DeliveryQueue } from '../../src/queue/queue.js';
+import { createRuntime } from '../../src/runtime.js';
 import type { LookupFn } from '../../src/security/ssrf.js';
 import { noJitter, TestClock } from './clock.js';
 import { createTestStore, type TestStore } from './stores.js';
@@ -36,6 +34,22 @@ export interface Harness {
 
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 export const OPERATOR_KEY = 'op_test_operator_key_0123456789';
+
+/** The environment a subprocess (`serve`, a CLI command) gets for this store: the same keys as the in-process harness. */
+export function envFor(
+  store: Pick<TestStore, 'dataDir' | 'databaseUrl'>,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
+  return {
+    TABLEHOOKS_DATA_DIR: store.dataDir,
+    DATABASE_URL: store.databaseUrl,
+    TABLEHOOKS_SECRET_KEY: TEST_SECRET_KEY,
+    TABLEHOOKS_OPERATOR_KEY: OPERATOR_KEY,
+    TABLEHOOKS_ALLOWED_TARGETS: '127.0.0.1/32',
+    TABLEHOOKS_LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
@@ -83,64 +97,31 @@ export async function createHarness(
     },
   });
   const clock = new TestClock();
-  const wakeup = createWakeup();
-  const wakeups = { count: 0 };
-  wakeup.subscribe(() => {
-    wakeups.count++;
-  });
-  let stopping = false;
   const logger = createLogger(config.logLevel, sink);
-  const secretBox = new SecretBox(Buffer.from(TEST_SECRET_KEY, 'base64'), noJitter.bytes);
-  const sender = createSenders({
-    threads: config.senderThreads,
-    timeoutMs: config.deliveryTimeoutMs,
-    bodyLimit: config.responseBodyLimit,
-    policy: {
-      allowedCidrs: config.allowedTargets,
-      ...(options.lookup ? { lookup: options.lookup } : {}),
-    },
-    clock,
-  });
-  const metrics = options.metrics
-    ? createMetrics({
-        store,
-        clock,
-        logger,
-        labels: { version: 'test', role: 'all', store: dialect },
-        processMetrics: options.metrics.process ?? false,
-      })
-    : undefined;
-  const queue = new DeliveryQueue({ store, clock, random: noJitter, wakeup });
-  const dispatcher = options.dispatcher
-    ? new Dispatcher({
-        store,
-        queue,
-        publicUrl: () => config.publicUrl ?? 'http://127.0.0.1:3000',
-        config,
-        clock,
-        random: noJitter,
-        secretBox,
-        sender,
-        logger,
-        wakeup,
-        ...(metrics ? { metrics } : {}),
-      })
-    : undefined;
-  if (dispatcher) metrics?.trackDispatcher(dispatcher);
-  dispatcher?.start();
-  const app = await buildApp({
-    operatorKey: (await ensureOperatorKey(store, OPERATOR_KEY, noJitter)).key,
-    secretBox,
-    queue,
-    config,
+  const runtime = await createRuntime(config, {
     store,
     logger,
     clock,
     random: noJitter,
-    stopping: () => stopping,
+    delivering: options.dispatcher ?? false,
+    // Wake-ups stay in this process and the dispatcher shares the test's store; retention
+    // has tests of its own that run the pruner by hand.
+    pruning: false,
+    listening: false,
+    ownDispatcherPool: false,
+    metrics: options.metrics
+      ? { process: options.metrics.process ?? false, version: 'test' }
+      : false,
     ...(options.lookup ? { lookup: options.lookup } : {}),
-    ...(metrics ? { metrics } : {}),
   });
+  const { wakeup, dispatcher, metrics } = runtime;
+  const { queue } = runtime.deps;
+  const wakeups = { count: 0 };
+  wakeup.subscribe(() => {
+    wakeups.count++;
+  });
+  runtime.start();
+  const app = await buildApp(runtime.deps);
   await app.ready();
   return {
     dialect,
@@ -155,10 +136,9 @@ export async function createHarness(
     dispatcher,
     metrics,
     close: async () => {
-      stopping = true;
+      runtime.beginStopping();
       await app.close();
-      await dispatcher?.stop();
-      await sender.close();
+      await runtime.close();
       if (!options.store) await store.drop();
     },
   };

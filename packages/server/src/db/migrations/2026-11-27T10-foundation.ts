@@ -1,8 +1,8 @@
-// Frozen in time: never import application code here, only the dialect profile.
+// Frozen in time: never import application code here, only ./frozen.js.
 import type { Kysely } from 'kysely';
-import type { DialectProfile } from '../dialect.js';
+import type { MigrationDialect } from './frozen.js';
 
-export async function up(db: Kysely<any>, _profile: DialectProfile): Promise<void> {
+export async function up(db: Kysely<any>, _profile: MigrationDialect): Promise<void> {
   // Instance-wide values such as the operator key's hash.
   await db.schema
     .createTable('settings')

@@ -1,8 +1,8 @@
 // Frozen in time: facilities, credentials, bookings, product orders and the event outbox.
 import type { Kysely } from 'kysely';
-import type { DialectProfile } from '../dialect.js';
+import { autoId, type MigrationDialect } from './frozen.js';
 
-export async function up(db: Kysely<any>, profile: DialectProfile): Promise<void> {
+export async function up(db: Kysely<any>, profile: MigrationDialect): Promise<void> {
   await db.schema
     .createTable('facilities')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -42,8 +42,7 @@ export async function up(db: Kysely<any>, profile: DialectProfile): Promise<void
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
 
-  await profile
-    .autoIdColumn(db.schema.createTable('bookings'))
+  await autoId(profile, db.schema.createTable('bookings'))
     .addColumn('facility_id', 'text', (c) =>
       c.notNull().references('facilities.id').onDelete('cascade'),
     )
@@ -70,8 +69,7 @@ export async function up(db: Kysely<any>, profile: DialectProfile): Promise<void
     .columns(['facility_id', 'start_at'])
     .execute();
 
-  await profile
-    .autoIdColumn(db.schema.createTable('productorders'))
+  await autoId(profile, db.schema.createTable('productorders'))
     .addColumn('facility_id', 'text', (c) =>
       c.notNull().references('facilities.id').onDelete('cascade'),
     )
@@ -99,8 +97,7 @@ export async function up(db: Kysely<any>, profile: DialectProfile): Promise<void
 
   // The transactional outbox: written in the same transaction as the change it reports.
   // It names the resource and the event only: never personal data.
-  await profile
-    .autoIdColumn(db.schema.createTable('events'))
+  await autoId(profile, db.schema.createTable('events'))
     .addColumn('facility_id', 'text', (c) =>
       c.notNull().references('facilities.id').onDelete('cascade'),
     )

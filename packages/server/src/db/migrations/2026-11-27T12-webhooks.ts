@@ -1,8 +1,8 @@
 // Frozen in time: webhooks, their deliveries, and every attempt.
 import { type Kysely, sql } from 'kysely';
-import type { DialectProfile } from '../dialect.js';
+import { autoId, type MigrationDialect } from './frozen.js';
 
-export async function up(db: Kysely<any>, profile: DialectProfile): Promise<void> {
+export async function up(db: Kysely<any>, profile: MigrationDialect): Promise<void> {
   await db.schema
     .createTable('webhooks')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -89,8 +89,7 @@ export async function up(db: Kysely<any>, profile: DialectProfile): Promise<void
     .columns(['webhook_id', 'status'])
     .execute();
 
-  await profile
-    .autoIdColumn(db.schema.createTable('attempts'))
+  await autoId(profile, db.schema.createTable('attempts'))
     .addColumn('delivery_id', 'text', (c) =>
       c.notNull().references('deliveries.id').onDelete('cascade'),
     )

@@ -1,8 +1,8 @@
 // Frozen in time: login sessions of the settings UI.
 import type { Kysely } from 'kysely';
-import type { DialectProfile } from '../dialect.js';
+import type { MigrationDialect } from './frozen.js';
 
-export async function up(db: Kysely<any>, _profile: DialectProfile): Promise<void> {
+export async function up(db: Kysely<any>, _profile: MigrationDialect): Promise<void> {
   await db.schema
     .createTable('sessions')
     // The SHA-256 of the cookie's token: a copy of this table logs nobody in.

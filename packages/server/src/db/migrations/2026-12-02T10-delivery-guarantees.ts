@@ -2,9 +2,9 @@
 // deletes that supersede what waits, a sequence per resource, an age limit — and the
 // dispatchers' membership, by which they share each webhook's concurrency.
 import { type Kysely, sql } from 'kysely';
-import type { DialectProfile } from '../dialect.js';
+import type { MigrationDialect } from './frozen.js';
 
-export async function up(db: Kysely<any>, _profile: DialectProfile): Promise<void> {
+export async function up(db: Kysely<any>, _profile: MigrationDialect): Promise<void> {
   // One column per statement: SQLite adds one at a time.
   const webhookColumns: [string, 'text' | 'integer', unknown][] = [
     ['ordering', 'text', 'per_resource'],

@@ -1,9 +1,9 @@
 // Frozen in time: rotating a webhook's signing secret and its Basic-Auth credentials with an
 // overlap, during which the previous ones still work; and which credentials an attempt sent.
 import type { Kysely } from 'kysely';
-import type { DialectProfile } from '../dialect.js';
+import type { MigrationDialect } from './frozen.js';
 
-export async function up(db: Kysely<any>, _profile: DialectProfile): Promise<void> {
+export async function up(db: Kysely<any>, _profile: MigrationDialect): Promise<void> {
   // One column per statement: SQLite adds one at a time. All encrypted like the current ones.
   const columns: [string, 'text' | 'bigint'][] = [
     ['previous_signing_secret_enc', 'text'],

@@ -5,9 +5,9 @@
 // The dialect is named here rather than read from a profile flag: a migration must do today
 // what it did when it first ran, whatever the profile grows later.
 import { type Kysely, sql } from 'kysely';
-import type { DialectProfile } from '../dialect.js';
+import type { MigrationDialect } from './frozen.js';
 
-export async function up(db: Kysely<any>, profile: DialectProfile): Promise<void> {
+export async function up(db: Kysely<any>, profile: MigrationDialect): Promise<void> {
   if (profile.name === 'postgres') {
     // The name PostgreSQL gave the inline UNIQUE of 2026-11-27T11-domain.
     await sql`alter table users drop constraint if exists users_email_key`.execute(db);

@@ -1,8 +1,8 @@
 // Frozen in time: REST-hook subscriptions (a kind of webhook) and Idempotency-Key answers.
 import type { Kysely } from 'kysely';
-import type { DialectProfile } from '../dialect.js';
+import type { MigrationDialect } from './frozen.js';
 
-export async function up(db: Kysely<any>, _profile: DialectProfile): Promise<void> {
+export async function up(db: Kysely<any>, _profile: MigrationDialect): Promise<void> {
   // 'manual' (added by a person, in the UI or with POST …/webhooks) or 'subscription' (added
   // by an automation platform with POST …/subscriptions). Either way the same row, so the same
   // SSRF checks, plan gating, limit, delivery log and retries apply.

@@ -3,9 +3,7 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { OPERATOR_KEY, TEST_SECRET_KEY } from '../../support/harness.js';
 import type { Running } from '../../support/process.js';
-import type { TestStore } from '../../support/stores.js';
 
 const dir = () => inject('reliabilityRunDir');
 
@@ -35,18 +33,6 @@ export function keepOutput(name: string, server: Running): void {
   void server.exited.then(() => {
     logSink(name)(`${server.stdout()}\n${server.stderr()}\n`);
   });
-}
-
-export function envFor(store: TestStore, extra: Record<string, string> = {}) {
-  return {
-    TABLEHOOKS_DATA_DIR: store.dataDir,
-    DATABASE_URL: store.databaseUrl,
-    TABLEHOOKS_SECRET_KEY: TEST_SECRET_KEY,
-    TABLEHOOKS_OPERATOR_KEY: OPERATOR_KEY,
-    TABLEHOOKS_ALLOWED_TARGETS: '127.0.0.1/32',
-    TABLEHOOKS_LOG_LEVEL: 'warn',
-    ...extra,
-  };
 }
 
 export interface HttpAnswer {
