@@ -147,4 +147,3 @@ export const StatsSchema = Type.Object(
   },
   { title: 'DeliveryStats' },
 );
-export type StatsOut = Static<typeof StatsSchema>;

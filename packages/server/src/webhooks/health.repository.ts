@@ -12,13 +12,19 @@ export async function healthFacts(db: Kysely<Database>, row: WebhookRow): Promis
     .where('webhook_id', '=', row.id)
     .where('trigger', '!=', 'test');
   const failingSince = row.failing_since;
+  const enabled = row.enabled === 1;
+  // Each fact is read only where healthOf uses it: the last success only for an enabled
+  // webhook that is not failing (for a failing one that query would walk back over the whole
+  // streak for nothing), the next try only for an enabled one.
   const [success, failure, failed, next, held] = await Promise.all([
-    attempts
-      .select('started_at')
-      .where('success', '=', 1)
-      .orderBy('started_at', 'desc')
-      .limit(1)
-      .executeTakeFirst(),
+    failingSince !== null || !enabled
+      ? undefined
+      : attempts
+          .select('started_at')
+          .where('success', '=', 1)
+          .orderBy('started_at', 'desc')
+          .limit(1)
+          .executeTakeFirst(),
     failingSince === null
       ? undefined
       : attempts
@@ -35,15 +41,17 @@ export async function healthFacts(db: Kysely<Database>, row: WebhookRow): Promis
           .where('success', '=', 0)
           .where('started_at', '>=', failingSince)
           .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('deliveries')
-      .select((eb) => eb.fn.min('next_attempt_at').as('at'))
-      .where('webhook_id', '=', row.id)
-      .where('status', '=', 'pending')
-      .where('attempt_count', '>', 0)
-      .where('is_test', '=', 0)
-      .executeTakeFirst(),
-    row.enabled === 1
+    !enabled
+      ? undefined
+      : db
+          .selectFrom('deliveries')
+          .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+          .where('webhook_id', '=', row.id)
+          .where('status', '=', 'pending')
+          .where('attempt_count', '>', 0)
+          .where('is_test', '=', 0)
+          .executeTakeFirst(),
+    enabled
       ? undefined
       : db
           .selectFrom('deliveries')
@@ -54,7 +62,7 @@ export async function healthFacts(db: Kysely<Database>, row: WebhookRow): Promis
   ]);
   const nextAt = next?.at;
   return {
-    enabled: row.enabled === 1,
+    enabled,
     disabledReason: row.disabled_reason,
     failingSince,
     failedAttempts: failed ? Number(failed.n) : 0,

@@ -1,6 +1,7 @@
 // A webhook's health in words: the same sentence in the API (`health` on the webhook), the
 // settings UI and the CLI, so a webhook whose every attempt fails never looks fine. Pure: the
 // facts come from health.repository.ts, the clock from the caller.
+import { isoOrNull } from '../core/iso.js';
 
 export type HealthState = 'healthy' | 'failing' | 'disabled' | 'new';
 
@@ -31,7 +32,7 @@ export interface Health {
 }
 
 /** What went wrong with an attempt, as a person says it: "HTTP 500", "connection refused". */
-export function errorWords(
+function errorWords(
   errorClass: string | null,
   statusCode: number | null,
   timeoutMs: number,
@@ -74,17 +75,16 @@ export function shortTime(ms: number, now: number): string {
 }
 
 export function healthOf(f: HealthFacts, now: number, timeoutMs: number): Health {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const failing = f.failingSince !== null;
   const lastError =
     failing && f.lastFailure
       ? errorWords(f.lastFailure.errorClass, f.lastFailure.statusCode, timeoutMs)
       : null;
   const base = {
-    failing_since: iso(f.failingSince),
+    failing_since: isoOrNull(f.failingSince),
     failed_attempts: failing ? f.failedAttempts : 0,
     last_error: lastError,
-    next_attempt_at: f.enabled ? iso(f.nextAttemptAt) : null,
+    next_attempt_at: f.enabled ? isoOrNull(f.nextAttemptAt) : null,
   };
   const streak = failing
     ? `since ${shortTime(f.failingSince!, now)} (${plural(f.failedAttempts, 'attempt')}${

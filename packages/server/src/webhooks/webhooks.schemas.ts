@@ -171,7 +171,6 @@ export const HealthSchema = Type.Object(
   },
   { title: 'WebhookHealth' },
 );
-export type HealthOut = Static<typeof HealthSchema>;
 
 export const WebhookSchema = Type.Object(
   {
