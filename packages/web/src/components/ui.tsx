@@ -276,18 +276,6 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
-/** Re-runs `load` every `ms` while the page is visible (for logs that fill up as you watch). */
-export function usePolling(load: () => void, ms: number): void {
-  const ref = useRef(load);
-  ref.current = load;
-  useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') ref.current();
-    }, ms);
-    return () => clearInterval(timer);
-  }, [ms]);
-}
-
 /** The browser tab says which page this is. */
 export function useTitle(title: string): void {
   useEffect(() => {
