@@ -11,7 +11,7 @@ import { openStore, type Store } from './db/dialect.js';
 import type { AppDeps } from './deps.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
 import { type Listener, listenForWakeups } from './dispatcher/listener.js';
-import { createSenders } from './dispatcher/senders.js';
+import { createSenders, type Senders } from './dispatcher/senders.js';
 import { createWakeup, type Wakeup } from './events/wakeup.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -61,6 +61,8 @@ export interface Runtime {
   generatedOperatorKey: string | undefined;
   wakeup: Wakeup;
   dispatcher: Dispatcher | undefined;
+  /** What the dispatcher sends its attempts through (none when not delivering). */
+  senders: Senders | undefined;
   metrics: Metrics | undefined;
   /** Starts delivering and pruning (after the caller is ready to serve). */
   start(): void;
@@ -180,6 +182,7 @@ export async function createRuntime(config: Config, o: RuntimeOverrides): Promis
     generatedOperatorKey,
     wakeup,
     dispatcher,
+    senders: sender,
     metrics,
     start() {
       // Other processes' commits wake this one's dispatcher through NOTIFY (PostgreSQL).

@@ -70,6 +70,8 @@ function classify(err: unknown, timedOut: boolean): { errorClass: string; errorM
 }
 
 export class Sender {
+  /** In-process: the attempt runs on the caller's thread (Senders). */
+  readonly threadCount = 0;
   private readonly agent: Agent;
 
   constructor(private readonly options: SenderOptions) {

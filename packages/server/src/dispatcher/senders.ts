@@ -15,6 +15,8 @@ import { type Outcome, Sender, type SenderOptions } from './sender.js';
 
 /** What the dispatcher needs: one attempt at a time, as many at once as it likes. */
 export interface Senders {
+  /** The threads attempts are sent from (0: the dispatcher's own). */
+  readonly threadCount: number;
   send(url: string, headers: Record<string, string>, body: string): Promise<Outcome>;
   close(): Promise<void>;
 }
@@ -73,6 +75,9 @@ function startWorker(workerData: WorkerSetup): Worker {
 
 class ThreadSenders implements Senders {
   private readonly threads: Thread[] = [];
+  get threadCount(): number {
+    return this.threads.length;
+  }
   private readonly clock: Clock;
   private readonly setup: WorkerSetup;
   private nextId = 1;

@@ -27,6 +27,8 @@ describeEachDialect('sender threads', (dialect) => {
       },
       { dispatcher: true },
     );
+    // What follows holds in-process too: make sure the attempts really cross to two threads.
+    expect(h.senders?.threadCount).toBe(2);
     receiver = await TestReceiver.start();
     fac = await createFacility(h);
   });

@@ -4,6 +4,7 @@ import { type App, buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { DialectName } from '../../src/db/dialect.js';
 import type { Dispatcher } from '../../src/dispatcher/dispatcher.js';
+import type { Senders } from '../../src/dispatcher/senders.js';
 import type { Wakeup } from '../../src/events/wakeup.js';
 import { createLogger } from '../../src/logger.js';
 import type { Metrics } from '../../src/metrics/metrics.js';
@@ -25,6 +26,8 @@ export interface Harness {
   /** The delivery queue the app and the dispatcher share. */
   queue: DeliveryQueue;
   dispatcher: Dispatcher | undefined;
+  /** What the dispatcher sends through: `threadCount` says whether sender threads are on. */
+  senders: Senders | undefined;
   /** With the `metrics` option: the registry /metrics serves, wired as `serve` wires it. */
   metrics: Metrics | undefined;
   /** Every log line the app wrote, for tests that prove secrets never reach the logs. */
@@ -134,6 +137,7 @@ export async function createHarness(
     queue,
     logs,
     dispatcher,
+    senders: runtime.senders,
     metrics,
     close: async () => {
       runtime.beginStopping();
