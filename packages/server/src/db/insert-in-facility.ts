@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { QueryCreator, Selectable } from 'kysely';
 import { type HotQuery, hotQuery } from './hot-query.js';
 import type { Database } from './schema.js';
 
@@ -13,20 +13,32 @@ type NewRow<T extends ResourceTable> = Omit<Selectable<Database[T]>, 'id'>;
  */
 export function insertInFacility<T extends ResourceTable>(
   table: T,
-  types: { [K in keyof NewRow<T>]-?: 'text' | 'integer' | 'bigint' },
+  types: ColumnTypes<T>,
 ): HotQuery<NewRow<T>, Selectable<Database[T]>> {
-  const columns = Object.keys(types) as (keyof NewRow<T> & string)[];
   return hotQuery<NewRow<T>, Selectable<Database[T]>>(
-    (db, p) =>
-      db
-        .insertInto(table as ResourceTable)
-        .columns(columns as never)
-        .expression((eb) =>
-          eb
-            .selectFrom('facilities')
-            .select(columns.map((c) => eb.cast(eb.val(p[c]), types[c]).as(c)))
-            .where('facilities.id', '=', (p as { facility_id: string }).facility_id),
-        )
-        .returningAll() as never,
+    (db, p) => insertInFacilityQuery(db, table, types, p).returningAll() as never,
   );
+}
+
+export type ColumnTypes<T extends ResourceTable> = {
+  [K in keyof NewRow<T>]-?: 'text' | 'integer' | 'bigint';
+};
+
+/** The statement itself, without its RETURNING, for a caller that builds on it. */
+export function insertInFacilityQuery<T extends ResourceTable>(
+  db: QueryCreator<Database>,
+  table: T,
+  types: ColumnTypes<T>,
+  p: NewRow<T>,
+) {
+  const columns = Object.keys(types) as (keyof NewRow<T> & string)[];
+  return db
+    .insertInto(table as ResourceTable)
+    .columns(columns as never)
+    .expression((eb) =>
+      eb
+        .selectFrom('facilities')
+        .select(columns.map((c) => eb.cast(eb.val(p[c]), types[c]).as(c)))
+        .where('facilities.id', '=', (p as { facility_id: string }).facility_id),
+    );
 }
