@@ -15,6 +15,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { preparingPool } from './pg-prepared.js';
 import type { Database } from './schema.js';
 import { type GroupCommitStats, SqliteGroupCommitDriver } from './sqlite-group-commit-driver.js';
 
@@ -198,7 +199,8 @@ function openPostgres(url: string, poolSize: number, logger?: Pick<Logger, 'warn
   pool.on('connect', (client) =>
     client.on('error', (err) => logger?.warn({ err }, 'a database connection in use failed')),
   );
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Hot queries run as named prepared statements (pg-prepared.ts).
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   const parsed = new URL(url);
   return {
     db,

@@ -4,6 +4,7 @@
 // each named parameter, and from then on only its parameters are filled in. The SQL is still
 // Kysely's (typed, one text for both stores), and always the same text for the same query.
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import { registerPrepared } from './pg-prepared.js';
 import type { Database } from './schema.js';
 
 type Params = Record<string, unknown>;
@@ -85,5 +86,7 @@ function compileTemplate<P extends Params>(
     if (!value.startsWith(MARK)) throw new Error('hot query: a parameter was altered while built');
     return value.slice(MARK.length);
   });
+  // Its text never changes: PostgreSQL may keep it parsed and planned (pg-prepared.ts).
+  registerPrepared(compiled.sql);
   return { compiled, names };
 }
