@@ -42,6 +42,13 @@ export interface DialectProfile {
   lockClause: string;
   /** Run inside a transaction that created due deliveries: wakes every dispatcher on commit. */
   wakeStatement: string | undefined;
+  /** The same as an expression, to ride along in a statement the transaction runs anyway. */
+  wakeCall: string | undefined;
+  /**
+   * INSERT … RETURNING may sit in a WITH clause, so two steps that follow each other can be
+   * one statement (one round trip instead of two). SQLite allows only SELECTs there.
+   */
+  writableCte: boolean;
   /**
    * Lets a dispatcher's own bookkeeping (a claim's lease, recorded outcomes) commit without
    * waiting for the disk. A machine crash can lose the last moments of it, and the deliveries
@@ -74,6 +81,8 @@ const sqliteProfile: DialectProfile = {
   listenNotify: false,
   // One process: the in-process wake-up after commit is enough.
   wakeStatement: undefined,
+  wakeCall: undefined,
+  writableCte: false,
   // WAL with synchronous=NORMAL: no fsync at this commit; the next FULL commit syncs it too.
   // The group-commit driver (sqlite-group-commit-driver.ts) takes these two statements as
   // the durability of this one use, not of the connection: the bookkeeping joins an open
@@ -94,6 +103,8 @@ const postgresProfile: DialectProfile = {
   listenNotify: true,
   // NOTIFY inside a transaction is delivered at commit, and never if it rolls back.
   wakeStatement: `select pg_notify('${WAKE_CHANNEL}', '')`,
+  wakeCall: `pg_notify('${WAKE_CHANNEL}', '')`,
+  writableCte: true,
   // An asynchronous commit: visible at once, on disk within ~3 × wal_writer_delay.
   lazyCommit: {
     before: [],

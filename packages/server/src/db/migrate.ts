@@ -8,6 +8,7 @@ import * as guarantees from './migrations/2026-12-02T10-delivery-guarantees.js';
 import * as rotation from './migrations/2026-12-02T11-rotation.js';
 import * as usersPerFacility from './migrations/2026-12-02T11-users-email-per-facility.js';
 import * as integratorKit from './migrations/2026-12-02T12-integrator-kit.js';
+import * as sequenceRows from './migrations/2026-12-02T13-sequence-rows.js';
 import type { MigrationDialect } from './migrations/frozen.js';
 import type { Database } from './schema.js';
 
@@ -25,6 +26,7 @@ const steps: Record<string, Step> = {
   '2026-12-02T11-rotation': rotation,
   '2026-12-02T11-users-email-per-facility': usersPerFacility,
   '2026-12-02T12-integrator-kit': integratorKit,
+  '2026-12-02T13-sequence-rows': sequenceRows,
 };
 
 class StaticProvider implements MigrationProvider {

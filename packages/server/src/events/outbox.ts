@@ -2,11 +2,15 @@
 // event's deliveries (one per subscribed, enabled webhook) are queued in the same
 // transaction, so a crash between "event" and "fan-out" cannot exist.
 
-import type { Transaction } from 'kysely';
+import type { QueryCreator, Selectable, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import { hotQuery } from '../db/hot-query.js';
-import { insertInFacility } from '../db/insert-in-facility.js';
-import type { Database, ResourceType } from '../db/schema.js';
+import {
+  type ColumnTypes,
+  insertInFacility,
+  insertInFacilityQuery,
+} from '../db/insert-in-facility.js';
+import type { Database, EventsTable, Ordering, ResourceType } from '../db/schema.js';
 import { notFound } from '../errors.js';
 import type { DeliveryQueue, QueueTx } from '../queue/queue.js';
 import type { EventName } from './event-names.js';
@@ -24,19 +28,22 @@ export interface OutboxDeps {
   clock: Clock;
 }
 
-// Every change made through the API runs these two and the queue's insert, each built once
+// Every change made through the API runs these and the queue's insert, each built once
 // (see hot-query.ts).
 // The event's insert also checks that the facility exists (an ingested event has no other row).
-const insertEvent = insertInFacility('events', {
+const EVENT_COLUMNS: ColumnTypes<'events'> = {
   facility_id: 'text',
   resource_type: 'text',
   resource_id: 'bigint',
   event: 'text',
   source: 'text',
   created_at: 'bigint',
-});
+};
+const insertEvent = insertInFacility('events', EVENT_COLUMNS);
 
-const subscribers = hotQuery((db, p: { facilityId: string; event: string }) =>
+type NewEvent = Omit<Selectable<EventsTable>, 'id'>;
+
+const subscribersOf = (db: QueryCreator<Database>, p: { facilityId: string; event: string }) =>
   db
     .selectFrom('webhook_events as we')
     .innerJoin('webhooks as w', 'w.id', 'we.webhook_id')
@@ -50,8 +57,66 @@ const subscribers = hotQuery((db, p: { facilityId: string; event: string }) =>
     ])
     .where('we.facility_id', '=', p.facilityId)
     .where('we.event', '=', p.event)
-    .where('w.enabled', '=', 1),
+    .where('w.enabled', '=', 1);
+
+const subscribers = hotQuery(subscribersOf);
+
+/**
+ * Both in one statement where the store allows it (PostgreSQL): the event's insert in a
+ * WITH, its subscribers joined to it, one round trip. No row back: no such facility; one
+ * row with a null webhook: no subscriber. The insert's foreign-key check still runs at the
+ * end of the statement, as it did alone, so no lock is taken earlier or in another order.
+ */
+const insertEventWithSubscribers = hotQuery((db, p: NewEvent) =>
+  db
+    .with('ev', (qc) => insertInFacilityQuery(qc, 'events', EVENT_COLUMNS, p).returning('id'))
+    .selectFrom('ev')
+    .leftJoin(
+      (qc) =>
+        subscribersOf(qc as unknown as QueryCreator<Database>, {
+          facilityId: p.facility_id,
+          event: p.event,
+        }).as('s'),
+      (join) => join.onTrue(),
+    )
+    .select([
+      'ev.id as event_id',
+      's.webhook_id',
+      's.plan',
+      's.ordering',
+      's.coalesce_updates',
+      's.supersede_on_delete',
+    ]),
 );
+
+interface Subscriber {
+  webhook_id: string;
+  plan: string;
+  ordering: Ordering;
+  coalesce_updates: number;
+  supersede_on_delete: number;
+}
+
+/** Inserts the event and reads who subscribes to it; undefined if there is no such facility. */
+async function insertWithSubscribers(
+  tx: QueueTx,
+  row: NewEvent,
+): Promise<{ eventId: number; targets: Subscriber[] } | undefined> {
+  if (tx.profile.writableCte) {
+    const rows = await insertEventWithSubscribers.execute(tx.trx, row);
+    if (rows.length === 0) return undefined;
+    const targets: Subscriber[] = [];
+    for (const r of rows) if (r.webhook_id !== null) targets.push(r as Subscriber);
+    return { eventId: rows[0]!.event_id, targets };
+  }
+  const [event] = await insertEvent.execute(tx.trx, row);
+  if (!event) return undefined;
+  const targets = await subscribers.execute(tx.trx, {
+    facilityId: row.facility_id,
+    event: row.event,
+  });
+  return { eventId: event.id, targets };
+}
 
 /** Writes the event and queues its deliveries. */
 export async function recordEvent(
@@ -59,7 +124,7 @@ export async function recordEvent(
   clock: Clock,
   input: EventInput,
 ): Promise<{ eventId: number }> {
-  const [event] = await insertEvent.execute(tx.trx, {
+  const recorded = await insertWithSubscribers(tx, {
     facility_id: input.facilityId,
     resource_type: input.resourceType,
     resource_id: input.resourceId,
@@ -67,16 +132,12 @@ export async function recordEvent(
     source: input.source,
     created_at: clock.now(),
   });
-  if (!event) throw notFound('facility');
-
-  const targets = await subscribers.execute(tx.trx, {
-    facilityId: input.facilityId,
-    event: input.event,
-  });
+  if (!recorded) throw notFound('facility');
+  const { eventId, targets } = recorded;
   await tx.enqueue(
     {
       facilityId: input.facilityId,
-      eventId: event.id,
+      eventId,
       resourceType: input.resourceType,
       resourceId: input.resourceId,
       event: input.event,
@@ -89,7 +150,7 @@ export async function recordEvent(
       supersedeOnDelete: t.supersede_on_delete === 1,
     })),
   );
-  return { eventId: event.id };
+  return { eventId };
 }
 
 export type Emit = (input: EventInput) => Promise<{ eventId: number }>;

@@ -34,10 +34,18 @@ export class QueueTx {
   /** Deliveries this transaction made due: the dispatchers are woken when it commits. */
   due = 0;
 
+  /** The wake-up already rode along in one of this transaction's statements. */
+  woken = false;
+
   constructor(
     readonly trx: Transaction<Database>,
     private readonly deps: QueueDeps,
   ) {}
+
+  /** What the store can do, for writers that fold steps into one statement where it can. */
+  get profile(): DialectProfile {
+    return this.deps.store.profile;
+  }
 
   private count(n: number): number {
     this.due += n;
@@ -47,7 +55,17 @@ export class QueueTx {
   /** An event's fan-out to its subscribed webhooks (coalesced, superseding, in line). */
   async enqueue(event: EnqueueEvent, targets: readonly EnqueueTarget[]): Promise<Enqueued> {
     const { random, clock, store } = this.deps;
-    const result = await enqueue(this.trx, store.profile, random, clock.now(), event, targets);
+    const wakeCall = this.woken ? undefined : store.profile.wakeCall;
+    const result = await enqueue(
+      this.trx,
+      store.profile,
+      random,
+      clock.now(),
+      event,
+      targets,
+      wakeCall,
+    );
+    if (result.woken) this.woken = true;
     this.count(result.due);
     return result;
   }
@@ -111,7 +129,7 @@ export class DeliveryQueue {
       const tx = new QueueTx(trx, this.deps);
       const value = await work(tx);
       due = tx.due;
-      if (due > 0 && store.profile.wakeStatement) {
+      if (due > 0 && !tx.woken && store.profile.wakeStatement) {
         await trx.executeQuery(CompiledQuery.raw(store.profile.wakeStatement));
       }
       return value;

@@ -3,7 +3,10 @@
 // upgrade (say the receiver was down) is then invisible to per-resource order: the enqueue
 // sees sequence 1, decides "first event of this resource", skips the open-deliveries check,
 // and queues the new trigger `pending` beside the old one — two heads, sent in parallel.
+// The migration 2026-12-02T13-sequence-rows gives each such line its row, so the first
+// event after the upgrade gets sequence 2 and looks for the line.
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import * as sequenceRows from '../../src/db/migrations/2026-12-02T13-sequence-rows.js';
 import { call, createFacility, type TestFacility } from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { describeEachDialect } from '../support/stores.js';
@@ -33,9 +36,11 @@ describeEachDialect('a backlog from before the upgrade', (dialect) => {
       })
     ).json.id as string;
     const id = (await api('POST', '/bookings', BOOKING)).json.id as number;
-    // Exactly what the migration leaves for a delivery queued before it ran.
+    // Exactly what the migration leaves for a delivery queued before it ran…
     await h.store.db.updateTable('deliveries').set({ sequence: 0 }).execute();
     await h.store.db.deleteFrom('resource_sequences').execute();
+    // …and then the upgrade runs the later ones: 2026-12-02T13 gives the line its row.
+    await sequenceRows.up(h.store.db, h.store.profile);
 
     await api('PATCH', `/bookings/${id}`, { num: 3 });
     const rows = await h.store.db
@@ -46,7 +51,7 @@ describeEachDialect('a backlog from before the upgrade', (dialect) => {
       .execute();
     expect(rows).toEqual([
       { event: 'booking_created', status: 'pending', sequence: 0 },
-      { event: 'booking_updated', status: 'blocked', sequence: 1 },
+      { event: 'booking_updated', status: 'blocked', sequence: 2 },
     ]);
   });
 });

@@ -37,12 +37,18 @@ export interface EnqueueTarget {
 export interface Enqueued {
   /** Deliveries made due now (pending). */
   due: number;
+  /** The dispatchers' wake-up rode along in the insert (see `wakeCall`). */
+  woken: boolean;
   /** Webhooks for which a waiting update now stands for this event too. */
   coalesced: number;
   /** Waiting deliveries made unnecessary by this delete. */
   superseded: number;
 }
 
+/**
+ * `wakeCall`: the store's wake-up as an expression, when this transaction has not sent it
+ * yet; if anything becomes due, the insert calls it (one statement instead of two).
+ */
 export async function enqueue(
   trx: Kysely<Database>,
   profile: DialectProfile,
@@ -50,8 +56,9 @@ export async function enqueue(
   now: number,
   e: EnqueueEvent,
   targets: readonly EnqueueTarget[],
+  wakeCall?: string,
 ): Promise<Enqueued> {
-  const result: Enqueued = { due: 0, coalesced: 0, superseded: 0 };
+  const result: Enqueued = { due: 0, woken: false, coalesced: 0, superseded: 0 };
   if (targets.length === 0) return result;
   const sorted = [...targets].sort((a, b) => (a.webhookId < b.webhookId ? -1 : 1));
   const sequences = await nextSequences(
@@ -60,14 +67,20 @@ export async function enqueue(
     e.resourceType,
     e.resourceId,
   );
-  // Asked even when the sequences are new: deliveries queued before sequences existed (an
-  // upgrade's backlog) are still in line.
-  const open = await openDeliveries(
-    trx,
-    sorted.map((t) => t.webhookId),
-    e.resourceType,
-    e.resourceId,
-  );
+  // A resource's first event for every webhook (the common case: a creation) has no line
+  // to join: every delivery ever queued for a line counted in its resource_sequences row,
+  // which outlives pruning, and the upgrade's backlog from before sequences got rows when
+  // they came (migration 2026-12-02T12). The row is ours until commit, so nobody else can
+  // queue one meanwhile either. Then the read of the open deliveries is not needed.
+  const first = sorted.every((t) => sequences.get(t.webhookId) === 1);
+  const open = first
+    ? []
+    : await openDeliveries(
+        trx,
+        sorted.map((t) => t.webhookId),
+        e.resourceType,
+        e.resourceId,
+      );
   const change = e.event.slice(e.event.lastIndexOf('_') + 1);
   const rows: DeliveriesTable[] = [];
   for (const t of sorted) {
@@ -125,7 +138,9 @@ export async function enqueue(
       superseded_by: null,
     });
   }
-  await insertDeliveries(trx, rows);
+  const wake = result.due > 0 ? wakeCall : undefined;
+  await insertDeliveries(trx, rows, wake);
+  result.woken = wake !== undefined && rows.length > 0;
   return result;
 }
 

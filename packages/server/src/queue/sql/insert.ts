@@ -1,6 +1,6 @@
 // New deliveries, inserted a statement per 16 rows, each statement built once for its number
 // of rows (see hot-query.ts).
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { type HotQuery, hotQuery } from '../../db/hot-query.js';
 import type { Database, DeliveriesTable } from '../../db/schema.js';
 
@@ -35,25 +35,37 @@ const DELIVERIES_PER_INSERT = 16;
 const names = Array.from({ length: DELIVERIES_PER_INSERT }, (_, i) =>
   DELIVERY_COLUMNS.map((column) => `${column}${i}`),
 );
-const insertDeliveryRows = new Map<number, HotQuery<Record<string, unknown>, unknown>>();
+const insertDeliveryRows = new Map<string, HotQuery<Record<string, unknown>, unknown>>();
 
-/** Inserts up to DELIVERIES_PER_INSERT rows, with every column given. */
-function insertChunk(trx: Kysely<Database>, rows: DeliveriesTable[]): Promise<unknown> {
+/**
+ * Inserts up to DELIVERIES_PER_INSERT rows, with every column given. With `wakeCall`, the
+ * insert sits in a WITH and the statement calls it (NOTIFY at commit): one round trip less.
+ */
+function insertChunk(
+  trx: Kysely<Database>,
+  rows: DeliveriesTable[],
+  wakeCall: string | undefined,
+): Promise<unknown> {
   const n = rows.length;
-  let insert = insertDeliveryRows.get(n);
+  const key = wakeCall ? `${n} ${wakeCall}` : `${n}`;
+  let insert = insertDeliveryRows.get(key);
   if (!insert) {
-    insert = hotQuery((db, p: Record<string, unknown>) =>
-      db.insertInto('deliveries').values(
-        Array.from({ length: n }, (_, i) => {
-          const row: Record<string, unknown> = {};
-          DELIVERY_COLUMNS.forEach((column, c) => {
-            row[column] = p[names[i]![c]!];
-          });
-          return row as unknown as DeliveriesTable;
-        }),
-      ),
-    );
-    insertDeliveryRows.set(n, insert);
+    const values = (p: Record<string, unknown>) =>
+      Array.from({ length: n }, (_, i) => {
+        const row: Record<string, unknown> = {};
+        DELIVERY_COLUMNS.forEach((column, c) => {
+          row[column] = p[names[i]![c]!];
+        });
+        return row as unknown as DeliveriesTable;
+      });
+    insert = wakeCall
+      ? hotQuery((db, p: Record<string, unknown>) =>
+          db
+            .with('inserted', (qc) => qc.insertInto('deliveries').values(values(p)))
+            .selectNoFrom(sql.raw<unknown>(wakeCall).as('woken')),
+        )
+      : hotQuery((db, p: Record<string, unknown>) => db.insertInto('deliveries').values(values(p)));
+    insertDeliveryRows.set(key, insert);
   }
   const params: Record<string, unknown> = {};
   rows.forEach((row, i) => {
@@ -64,11 +76,17 @@ function insertChunk(trx: Kysely<Database>, rows: DeliveriesTable[]): Promise<un
   return insert.execute(trx, params);
 }
 
+/** Inserts the rows; with `wakeCall` the first statement also wakes the dispatchers. */
 export async function insertDeliveries(
   trx: Kysely<Database>,
   rows: DeliveriesTable[],
+  wakeCall?: string,
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += DELIVERIES_PER_INSERT) {
-    await insertChunk(trx, rows.slice(i, i + DELIVERIES_PER_INSERT));
+    await insertChunk(
+      trx,
+      rows.slice(i, i + DELIVERIES_PER_INSERT),
+      i === 0 ? wakeCall : undefined,
+    );
   }
 }
