@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const log = (message: string) => process.stdout.write(`[${elapsed()}] ${message}\n`);
   const machine = await describeMachine(options.stores);
   log(
-    `tablehooks bench (${options.quick ? 'quick' : 'full'}): ${machine.cpus}× ${machine.cpuModel}, load ${machine.loadAverage.join(' ')}`,
+    `tablehooks bench (${options.quick ? 'quick' : 'full'}): ${machine.cpus}× ${machine.cpuModel}, load ${machine.loadAverage.join(' ')}${machine.postgresTransport ? `, PostgreSQL over ${machine.postgresTransport === 'socket' ? 'its Unix socket' : 'TCP'}` : ''}`,
   );
   if (options.stores.includes('postgres')) await dropStaleStores();
   if (options.cpuProfileDir) mkdirSync(options.cpuProfileDir, { recursive: true });

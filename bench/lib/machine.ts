@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
-import type { StoreKind } from './service.js';
+import { postgresTransport, type StoreKind } from './service.js';
 
 export interface Machine {
   cpus: number;
@@ -13,6 +13,8 @@ export interface Machine {
   node: string;
   sqlite: string;
   postgres: string | undefined;
+  /** How tablehooks reached PostgreSQL: its Unix socket or loopback TCP. */
+  postgresTransport: 'socket' | 'tcp' | undefined;
   commit: string | undefined;
   /** Uncommitted changes in the working tree when the run started. */
   dirty: boolean | undefined;
@@ -51,6 +53,7 @@ export async function describeMachine(stores: StoreKind[]): Promise<Machine> {
     node: process.version,
     sqlite,
     postgres,
+    postgresTransport: postgres ? postgresTransport() : undefined,
     commit: git(['rev-parse', '--short', 'HEAD']),
     dirty: status === undefined ? undefined : status.length > 0,
   };

@@ -3,7 +3,7 @@
 // database on 127.0.0.1:5432), port 0, log level warn.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,32 @@ export const OPERATOR_KEY = 'op_bench_operator_key_0123456789';
 const SECRET_KEY = Buffer.alloc(32, 9).toString('base64');
 const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/**
+ * How tablehooks reaches PostgreSQL: over its Unix socket when it is on this machine (the
+ * documented local form, `postgres:///db?host=<folder>&user=…`), or over TCP with
+ * BENCH_PG_TCP=1 (or when there is no socket). Loopback TCP costs the sender a kernel
+ * round trip per message: a quarter of the API's CPU in a profile (docs/performance.md).
+ */
+export function postgresTransport(): 'socket' | 'tcp' {
+  const admin = new URL(PG_ADMIN_URL);
+  const local = admin.hostname === '127.0.0.1' || admin.hostname === 'localhost';
+  const socket = `${PG_SOCKET_DIR}/.s.PGSQL.${admin.port || '5432'}`;
+  return process.env.BENCH_PG_TCP !== '1' && local && existsSync(socket) ? 'socket' : 'tcp';
+}
+
+const PG_SOCKET_DIR = process.env.BENCH_PG_SOCKET_DIR ?? '/var/run/postgresql';
+
+function serviceUrl(database: string): string {
+  const url = new URL(PG_ADMIN_URL);
+  if (postgresTransport() === 'socket') {
+    const user = decodeURIComponent(url.username) || 'postgres';
+    const port = url.port ? `&port=${url.port}` : '';
+    return `postgres:///${database}?host=${encodeURIComponent(PG_SOCKET_DIR)}${port}&user=${encodeURIComponent(user)}`;
+  }
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
 export interface Store {
   kind: StoreKind;
   dataDir: string;
@@ -80,12 +106,10 @@ export async function createStore(kind: StoreKind): Promise<Store> {
   }
   const name = `tablehooks_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
   await adminQuery(`create database ${name}`);
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
   return {
     kind,
     dataDir,
-    databaseUrl: url.toString(),
+    databaseUrl: serviceUrl(name),
     sqliteFile: '',
     drop: async () => {
       removeDir();
