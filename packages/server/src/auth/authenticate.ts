@@ -54,7 +54,7 @@ function presentedKey(request: FastifyRequest): string | undefined {
 async function resolve(request: FastifyRequest): Promise<Principal | undefined> {
   const { deps } = request.server;
   const key = presentedKey(request);
-  if (key === undefined) return deps.sessions ? deps.sessions.principalOf(request) : undefined;
+  if (key === undefined) return deps.sessions.principalOf(request);
   // Looked up by its SHA-256: the table never holds a usable key.
   const digest = createHash('sha256').update(key, 'utf8').digest();
   const { operatorKey } = deps;
