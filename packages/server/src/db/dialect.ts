@@ -2,7 +2,7 @@
 // which describes the differences as data (pg-boss's BACKEND_PROFILES idea), and never
 // branches on the dialect name itself.
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
   type Dialect,
@@ -134,6 +134,23 @@ export interface OpenOptions {
 
 /** The embedded database's file in a data folder. */
 export const embeddedDatabaseFile = (dataDir: string): string => join(dataDir, 'tablehooks.sqlite');
+
+/**
+ * The embedded database file these settings would open, as an absolute path, when it does
+ * not exist yet; undefined when it does, or when they name a database server.
+ */
+export function missingEmbeddedDatabase(
+  options: Pick<OpenOptions, 'databaseUrl' | 'dataDir'>,
+): string | undefined {
+  if (options.databaseUrl) return undefined;
+  const file = resolve(embeddedDatabaseFile(options.dataDir));
+  return existsSync(file) ? undefined : file;
+}
+
+/** Where a store's data lives, for people: a SQLite file's absolute path, or the server's host/database. */
+export function absoluteLocation(store: Pick<Store, 'profile' | 'location'>): string {
+  return store.profile.name === 'sqlite' ? resolve(store.location) : store.location;
+}
 
 export function openStore(options: OpenOptions): Store {
   return options.databaseUrl
