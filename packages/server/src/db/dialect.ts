@@ -12,6 +12,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
   sql,
+  type Transaction,
 } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
@@ -48,12 +49,11 @@ export interface DialectProfile {
    * API write) flushes it too. API writes never use this: their 2xx means on disk.
    */
   lazyCommit: {
-    /** On the connection, before the transaction (SQLite can't change it inside one). */
-    before: string[];
-    /** First statements inside the transaction; they last until its end. */
-    inside: string[];
-    /** On the connection, after the transaction, whatever happened: back to durable. */
-    after: string[];
+    /** Runs `work` in one transaction on `db` (a Kysely of this store), committed lazily. */
+    transaction<T>(
+      db: Kysely<Database>,
+      work: (trx: Transaction<Database>) => Promise<T>,
+    ): Promise<T>;
     /**
      * Worth it for a single statement (a claim) too. On SQLite a commit blocks the process,
      * so an fsync saved is time saved for every request and delivery. On PostgreSQL the
@@ -64,7 +64,8 @@ export interface DialectProfile {
   };
 }
 
-const sqliteProfile: DialectProfile = {
+/** SQLite's profile for one store: its lazy commit is a method of that store's driver. */
+const sqliteProfile = (driver: SqliteGroupCommitDriver): DialectProfile => ({
   name: 'sqlite',
   pooled: false,
   // One writer at a time already: SQLite serialises the claim.
@@ -74,16 +75,14 @@ const sqliteProfile: DialectProfile = {
   // One process: the in-process wake-up after commit is enough.
   wakeStatement: undefined,
   // WAL with synchronous=NORMAL: no fsync at this commit; the next FULL commit syncs it too.
-  // The group-commit driver (sqlite-group-commit-driver.ts) takes these two statements as
-  // the durability of this one use, not of the connection: the bookkeeping joins an open
-  // group without waiting for its fsync, or commits in a lazy group of its own.
+  // The group-commit driver (sqlite-group-commit-driver.ts) makes this one use lazy, not the
+  // connection: the bookkeeping joins an open group without waiting for its fsync, or
+  // commits in a lazy group of its own.
   lazyCommit: {
-    before: ['pragma synchronous = NORMAL'],
-    inside: [],
-    after: ['pragma synchronous = FULL'],
+    transaction: (db, work) => driver.lazyTransaction(db, work),
     oneStatement: true,
   },
-};
+});
 
 const postgresProfile: DialectProfile = {
   name: 'postgres',
@@ -93,11 +92,14 @@ const postgresProfile: DialectProfile = {
   listenNotify: true,
   // NOTIFY inside a transaction is delivered at commit, and never if it rolls back.
   wakeStatement: `select pg_notify('${WAKE_CHANNEL}', '')`,
-  // An asynchronous commit: visible at once, on disk within ~3 × wal_writer_delay.
+  // An asynchronous commit: visible at once, on disk within ~3 × wal_writer_delay. `set
+  // local` lasts until the transaction ends, so the connection goes back to the pool durable.
   lazyCommit: {
-    before: [],
-    inside: ['set local synchronous_commit = off'],
-    after: [],
+    transaction: (db, work) =>
+      db.transaction().execute(async (trx) => {
+        await sql`set local synchronous_commit = off`.execute(trx);
+        return work(trx);
+      }),
     oneStatement: false,
   },
 };
@@ -195,7 +197,7 @@ function openSqlite(options: OpenOptions): Store {
   const db = new Kysely<Database>({ dialect });
   return {
     db,
-    profile: sqliteProfile,
+    profile: sqliteProfile(driver),
     location: file,
     ping: () => ping(db),
     commitStats: () => driver.stats(),
