@@ -4,7 +4,12 @@
 // sees sequence 1, decides "first event of this resource", skips the open-deliveries check,
 // and queues the new trigger `pending` beside the old one — two heads, sent in parallel.
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { call, createFacility, type TestFacility } from '../support/fixtures.js';
+import {
+  createFacility,
+  type FacilityApi,
+  facilityApi,
+  type TestFacility,
+} from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { describeEachDialect } from '../support/stores.js';
 
@@ -13,15 +18,15 @@ const BOOKING = { num: 2, date: '2026-12-31T20:00:00+01:00', name: 'Guest' };
 describeEachDialect('a backlog from before the upgrade', (dialect) => {
   let h: Harness;
   let fac: TestFacility;
+  let api: FacilityApi;
   beforeEach(async () => {
     h = await createHarness(dialect);
     fac = await createFacility(h);
+    api = facilityApi(h, fac);
   });
   afterEach(async () => {
     await h.close();
   });
-  const api = (method: 'POST' | 'PATCH', path: string, body?: unknown) =>
-    call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
 
   it('a new trigger waits behind a delivery queued before the migration', async () => {
     const wid = (
