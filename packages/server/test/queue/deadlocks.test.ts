@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { CompletionBatch } from '../../src/queue/sql/complete.js';
 import type { Claimed } from '../../src/queue/types.js';
 import {
+  addWebhook,
   createFacility,
   type FacilityApi,
   facilityApi,
@@ -27,13 +28,12 @@ describe.skipIf('skipped' in inject('postgres'))('deadlocks [postgres]', () => {
     h = await createHarness('postgres', { leaseMs: 60_000 });
     fac = await createFacility(h);
     api = facilityApi(h, fac);
-    const res = await api('POST', '/webhooks', {
-      url: 'http://127.0.0.1:9/hook',
-      username: 'u',
-      password: 'p',
-      events: ['booking_created', 'booking_updated'],
-    });
-    wid = res.json.id;
+    wid = (
+      await addWebhook(api, {
+        url: 'http://127.0.0.1:9/hook',
+        events: ['booking_created', 'booking_updated'],
+      })
+    ).id;
   });
   afterEach(async () => {
     await h.close();

@@ -13,6 +13,7 @@ import type { DeliveryQueue } from '../../src/queue/queue.js';
 import { SecretBox } from '../../src/security/secret-box.js';
 import { noJitter } from '../support/clock.js';
 import {
+  addWebhook,
   createFacility,
   type FacilityApi,
   facilityApi,
@@ -73,13 +74,9 @@ describeEachDialect('paused path vs re-enable', (dialect) => {
   }
 
   it('a booking’s triggers are sent once the webhook is enabled again', async () => {
-    const created = await api('POST', '/webhooks', {
-      url: receiver.url,
-      username: 'u',
-      password: 'p',
-      events: ['booking_created', 'booking_updated'],
-    });
-    const wid = created.json.id as string;
+    const wid = (
+      await addWebhook(api, { url: receiver.url, events: ['booking_created', 'booking_updated'] })
+    ).id;
     const booking = (await api('POST', '/bookings', BOOKING)).json.id as number;
     await api('PATCH', `/bookings/${booking}`, { num: 3 }); // blocked behind the created one
     // The created trigger is being sent (claimed by a dispatcher) when its owner disables the

@@ -5,6 +5,7 @@
 // and queues the new trigger `pending` beside the old one — two heads, sent in parallel.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import {
+  addWebhook,
   createFacility,
   type FacilityApi,
   facilityApi,
@@ -30,13 +31,11 @@ describeEachDialect('a backlog from before the upgrade', (dialect) => {
 
   it('a new trigger waits behind a delivery queued before the migration', async () => {
     const wid = (
-      await api('POST', '/webhooks', {
+      await addWebhook(api, {
         url: 'http://127.0.0.1:9/hook',
-        username: 'u',
-        password: 'p',
         events: ['booking_created', 'booking_updated'],
       })
-    ).json.id as string;
+    ).id;
     const id = (await api('POST', '/bookings', BOOKING)).json.id as number;
     // Exactly what the migration leaves for a delivery queued before it ran.
     await h.store.db.updateTable('deliveries').set({ sequence: 0 }).execute();
