@@ -6,7 +6,12 @@ import { hotQuery } from '../db/hot-query.js';
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import type { Principal, Scope } from './principal.js';
-import { clientOf, FailureLimiter, TooManyFailures } from './rate-limit.js';
+import {
+  apiKeyFailureLimiter,
+  clientOf,
+  type FailureBrake,
+  TooManyFailures,
+} from './rate-limit.js';
 
 // Writing last_used_at on every call would turn each read into a write; a minute is precise
 // enough to tell a key in use from a forgotten one.
@@ -29,12 +34,12 @@ const markUsed = hotQuery((db, p: { id: string; now: number }) =>
 const resolved = new WeakMap<FastifyRequest, Promise<Principal | undefined>>();
 // One per app, keyed by its deps: request.server is the route's plugin context, which
 // differs from route to route, while deps is the one object they all share.
-const limiters = new WeakMap<AppDeps, FailureLimiter>();
+const limiters = new WeakMap<AppDeps, FailureBrake>();
 
-function limiterOf(deps: AppDeps): FailureLimiter {
+function limiterOf(deps: AppDeps): FailureBrake {
   let limiter = limiters.get(deps);
   if (!limiter) {
-    limiter = new FailureLimiter(deps.clock);
+    limiter = apiKeyFailureLimiter(deps.clock);
     limiters.set(deps, limiter);
   }
   return limiter;
@@ -54,7 +59,7 @@ function presentedKey(request: FastifyRequest): string | undefined {
 async function resolve(request: FastifyRequest): Promise<Principal | undefined> {
   const { deps } = request.server;
   const key = presentedKey(request);
-  if (key === undefined) return deps.sessions ? deps.sessions.principalOf(request) : undefined;
+  if (key === undefined) return deps.sessions.principalOf(request);
   // Looked up by its SHA-256: the table never holds a usable key.
   const digest = createHash('sha256').update(key, 'utf8').digest();
   const { operatorKey } = deps;

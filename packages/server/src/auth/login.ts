@@ -1,7 +1,7 @@
 // Checking a UI user's email and password, with a brake on guessing that one stranger can't
 // turn into a lock-out of others.
 //
-// Three buckets, each counted before the password is hashed (login-limiter.ts):
+// Three buckets, each counted before the password is hashed (rate-limit.ts):
 // - this email from this address: 10 tries in 15 minutes. Only the guesser is slowed.
 // - this email from anywhere: 50. Guessing from many addresses stays slow.
 // - anything from this address: 50. One address can't spray guesses over many emails.
@@ -12,11 +12,16 @@
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { verifyPassword } from '../security/hashing.js';
-import { type Bucket, LoginLimiter } from './login-limiter.js';
-import { clientOf } from './rate-limit.js';
+import { type Bucket, clientOf, RateLimiter } from './rate-limit.js';
 import { findUserByEmail } from './users.repository.js';
 
 export const LOGIN_LIMITS = { emailAndAddress: 10, email: 50, address: 50 } as const;
+const LOGIN_WINDOW = {
+  windowMs: 15 * 60_000,
+  maxTracked: 50_000,
+  // Counts are taken back (a right password, a check that never ran), so none are trimmed.
+  maxKeptPerKey: Number.POSITIVE_INFINITY,
+};
 // Verified against when the email is unknown, so that both answers cost one scrypt at the
 // real cost: the response time does not tell which emails have an account. (Random salt and
 // hash with the parameters hashPassword uses; no password matches it.)
@@ -42,7 +47,7 @@ export interface LoginAttempt {
 }
 
 export function loginService(deps: Pick<AppDeps, 'store' | 'clock' | 'secretBox'>) {
-  const limiter = new LoginLimiter(deps.clock);
+  const limiter = new RateLimiter(deps.clock, LOGIN_WINDOW);
 
   const deviceKnows = (device: string | undefined, email: string): boolean => {
     if (!device) return false;

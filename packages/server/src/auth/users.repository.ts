@@ -1,6 +1,6 @@
 // The users of the settings UI: found by email to log in, by id behind a session.
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Insertable, Kysely } from 'kysely';
+import type { Database, UsersTable } from '../db/schema.js';
 
 /** The oldest account with this email (in this facility, when one is named). */
 export function findUserByEmail(
@@ -22,4 +22,21 @@ export function findUserById(db: Kysely<Database>, id: string) {
     .select(['id', 'email', 'role', 'facility_id'])
     .where('id', '=', id)
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * False when the facility already has a user with this email. Unique per facility: whether
+ * another facility has this email is none of this one's business, and a conflict for it
+ * would tell.
+ */
+export async function insertUser(
+  db: Kysely<Database>,
+  row: Insertable<UsersTable>,
+): Promise<boolean> {
+  const inserted = await db
+    .insertInto('users')
+    .values(row)
+    .onConflict((oc) => oc.columns(['facility_id', 'email']).doNothing())
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
 }

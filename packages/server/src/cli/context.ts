@@ -1,11 +1,9 @@
 // What a command runs against: the configuration from the environment (as `serve` reads it),
 // the store brought up to date, and the same services the HTTP routes use, built by the same
 // createRuntime with no dispatcher. The operator is on the machine; there is no API key to check.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.js';
-import { embeddedDatabaseFile, openStore, type Store } from '../db/dialect.js';
+import { absoluteLocation, missingEmbeddedDatabase, openStore, type Store } from '../db/dialect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { AppDeps } from '../deps.js';
 import { createLogger } from '../logger.js';
@@ -64,9 +62,9 @@ export interface ContextOptions {
 
 /** Refuses to go on without a database, unless the command is one that may make it. */
 export function requireDatabase(config: Config, options: ContextOptions): void {
-  if (config.databaseUrl || options.create) return;
-  const file = resolve(embeddedDatabaseFile(config.dataDir));
-  if (existsSync(file)) return;
+  if (options.create) return;
+  const file = missingEmbeddedDatabase(config);
+  if (file === undefined) return;
   throw new CliError(
     `no database at ${file} (TABLEHOOKS_DATA_DIR is ${config.dataDir}, from ${process.cwd()}). ` +
       'Run tablehooks in the folder where the server runs (where you ran npm start), or set ' +
@@ -86,7 +84,7 @@ export async function withContext<T>(
   requireDatabase(config, options);
   const store = await openMigratedStore(config, out);
   // Which database answers is never a guess (stderr, so --json output still parses).
-  out.note(`database: ${config.databaseUrl ? store.location : resolve(store.location)}`);
+  out.note(`database: ${absoluteLocation(store)}`);
   const runtime = await createRuntime(config, {
     store,
     logger: createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', process.stderr),

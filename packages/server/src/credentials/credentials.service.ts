@@ -1,15 +1,20 @@
-import type { Selectable } from 'kysely';
 import type { Scope } from '../auth/principal.js';
+import { insertUser } from '../auth/users.repository.js';
 import { iso, isoOrNull } from '../core/iso.js';
-import type { ApiKeysTable } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { AppError, notFound } from '../errors.js';
 import { findFacility } from '../facilities/facilities.repository.js';
 import { newId } from '../ids.js';
 import { hashPassword, sha256Hex } from '../security/hashing.js';
+import {
+  type ApiKeyRow,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from './credentials.repository.js';
 import type { ApiKeyOut } from './credentials.schemas.js';
 
-function keyOut(row: Selectable<ApiKeysTable>): ApiKeyOut {
+function keyOut(row: ApiKeyRow): ApiKeyOut {
   return {
     id: row.id,
     name: row.name,
@@ -46,18 +51,13 @@ export function credentialsService(deps: CredentialsDeps) {
         last_used_at: null,
         revoked_at: null,
       };
-      await store.db.insertInto('api_keys').values(row).execute();
+      await insertApiKey(store.db, row);
       return { ...keyOut(row), key };
     },
 
     async listApiKeys(facilityId: string) {
       await facilityMustExist(facilityId);
-      const rows = await store.db
-        .selectFrom('api_keys')
-        .selectAll()
-        .where('facility_id', '=', facilityId)
-        .orderBy('created_at', 'desc')
-        .execute();
+      const rows = await listApiKeys(store.db, facilityId);
       return {
         objects: rows.map(keyOut),
         meta: { limit: rows.length, offset: 0, total_count: rows.length },
@@ -66,14 +66,9 @@ export function credentialsService(deps: CredentialsDeps) {
 
     /** Revocation takes effect on the next request: keys are checked on every call. */
     async revokeApiKey(facilityId: string, keyId: string): Promise<void> {
-      const result = await store.db
-        .updateTable('api_keys')
-        .set({ revoked_at: clock.now() })
-        .where('id', '=', keyId)
-        .where('facility_id', '=', facilityId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) throw notFound('API key');
+      if (!(await revokeApiKey(store.db, facilityId, keyId, clock.now()))) {
+        throw notFound('API key');
+      }
     },
 
     async createUser(
@@ -90,14 +85,7 @@ export function credentialsService(deps: CredentialsDeps) {
         role: input.role ?? 'staff',
         created_at: clock.now(),
       };
-      const inserted = await store.db
-        .insertInto('users')
-        .values(row)
-        // Unique per facility: whether another facility has this email is none of this one's
-        // business, and answering 409 for it would tell.
-        .onConflict((oc) => oc.columns(['facility_id', 'email']).doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+      if (!(await insertUser(store.db, row))) {
         throw new AppError('conflict', 'this facility already has a user with this email', 'email');
       }
       return { id: row.id, email, role: row.role, created_at: iso(row.created_at) };

@@ -2,7 +2,7 @@
 // which describes the differences as data (pg-boss's BACKEND_PROFILES idea), and never
 // branches on the dialect name itself.
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
   type Dialect,
@@ -12,6 +12,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
   sql,
+  type Transaction,
 } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
@@ -56,12 +57,11 @@ export interface DialectProfile {
    * API write) flushes it too. API writes never use this: their 2xx means on disk.
    */
   lazyCommit: {
-    /** On the connection, before the transaction (SQLite can't change it inside one). */
-    before: string[];
-    /** First statements inside the transaction; they last until its end. */
-    inside: string[];
-    /** On the connection, after the transaction, whatever happened: back to durable. */
-    after: string[];
+    /** Runs `work` in one transaction on `db` (a Kysely of this store), committed lazily. */
+    transaction<T>(
+      db: Kysely<Database>,
+      work: (trx: Transaction<Database>) => Promise<T>,
+    ): Promise<T>;
     /**
      * Worth it for a single statement (a claim) too. On SQLite a commit blocks the process,
      * so an fsync saved is time saved for every request and delivery. On PostgreSQL the
@@ -72,7 +72,8 @@ export interface DialectProfile {
   };
 }
 
-const sqliteProfile: DialectProfile = {
+/** SQLite's profile for one store: its lazy commit is a method of that store's driver. */
+const sqliteProfile = (driver: SqliteGroupCommitDriver): DialectProfile => ({
   name: 'sqlite',
   pooled: false,
   // One writer at a time already: SQLite serialises the claim.
@@ -84,16 +85,14 @@ const sqliteProfile: DialectProfile = {
   wakeCall: undefined,
   writableCte: false,
   // WAL with synchronous=NORMAL: no fsync at this commit; the next FULL commit syncs it too.
-  // The group-commit driver (sqlite-group-commit-driver.ts) takes these two statements as
-  // the durability of this one use, not of the connection: the bookkeeping joins an open
-  // group without waiting for its fsync, or commits in a lazy group of its own.
+  // The group-commit driver (sqlite-group-commit-driver.ts) makes this one use lazy, not the
+  // connection: the bookkeeping joins an open group without waiting for its fsync, or
+  // commits in a lazy group of its own.
   lazyCommit: {
-    before: ['pragma synchronous = NORMAL'],
-    inside: [],
-    after: ['pragma synchronous = FULL'],
+    transaction: (db, work) => driver.lazyTransaction(db, work),
     oneStatement: true,
   },
-};
+});
 
 const postgresProfile: DialectProfile = {
   name: 'postgres',
@@ -105,11 +104,14 @@ const postgresProfile: DialectProfile = {
   wakeStatement: `select pg_notify('${WAKE_CHANNEL}', '')`,
   wakeCall: `pg_notify('${WAKE_CHANNEL}', '')`,
   writableCte: true,
-  // An asynchronous commit: visible at once, on disk within ~3 × wal_writer_delay.
+  // An asynchronous commit: visible at once, on disk within ~3 × wal_writer_delay. `set
+  // local` lasts until the transaction ends, so the connection goes back to the pool durable.
   lazyCommit: {
-    before: [],
-    inside: ['set local synchronous_commit = off'],
-    after: [],
+    transaction: (db, work) =>
+      db.transaction().execute(async (trx) => {
+        await sql`set local synchronous_commit = off`.execute(trx);
+        return work(trx);
+      }),
     oneStatement: false,
   },
 };
@@ -146,6 +148,23 @@ export interface OpenOptions {
 
 /** The embedded database's file in a data folder. */
 export const embeddedDatabaseFile = (dataDir: string): string => join(dataDir, 'tablehooks.sqlite');
+
+/**
+ * The embedded database file these settings would open, as an absolute path, when it does
+ * not exist yet; undefined when it does, or when they name a database server.
+ */
+export function missingEmbeddedDatabase(
+  options: Pick<OpenOptions, 'databaseUrl' | 'dataDir'>,
+): string | undefined {
+  if (options.databaseUrl) return undefined;
+  const file = resolve(embeddedDatabaseFile(options.dataDir));
+  return existsSync(file) ? undefined : file;
+}
+
+/** Where a store's data lives, for people: a SQLite file's absolute path, or the server's host/database. */
+export function absoluteLocation(store: Pick<Store, 'profile' | 'location'>): string {
+  return store.profile.name === 'sqlite' ? resolve(store.location) : store.location;
+}
 
 export function openStore(options: OpenOptions): Store {
   return options.databaseUrl
@@ -190,7 +209,7 @@ function openSqlite(options: OpenOptions): Store {
   const db = new Kysely<Database>({ dialect });
   return {
     db,
-    profile: sqliteProfile,
+    profile: sqliteProfile(driver),
     location: file,
     ping: () => ping(db),
     commitStats: () => driver.stats(),

@@ -21,15 +21,16 @@
 // - If the COMMIT fails (IO error, disk full, a deferred constraint), or a statement error
 //   makes SQLite roll the whole transaction back, every waiter of that group fails: their
 //   requests answer 5xx, and nothing that was acknowledged is lost.
-// - The dispatcher's bookkeeping asks for a lazy commit (DialectProfile.lazyCommit):
-//   `pragma synchronous = NORMAL` before its transaction, FULL after. A connection-wide
-//   setting can't work here (SQLite refuses to change it inside the group's transaction, and
-//   it would apply to everyone in the group), so these two statements set the level of this
-//   one use instead. A lazy use joins an open group and doesn't wait for it; if there is none
-//   it opens a lazy group, begun under synchronous=NORMAL, whose COMMIT costs no fsync
+// - The dispatcher's bookkeeping asks for a lazy commit (DialectProfile.lazyCommit, which
+//   calls lazyTransaction here). A connection-wide setting can't work (SQLite refuses to
+//   change it inside the group's transaction, and it would apply to everyone in the group),
+//   so lazyTransaction marks the use that holds the connection instead, before its
+//   transaction begins. A lazy use joins an open group and doesn't wait for it; if there is
+//   none it opens a lazy group, begun under synchronous=NORMAL, whose COMMIT costs no fsync
 //   (WAL: the next FULL commit syncs it too). A durable write that finds a lazy group open
-//   first commits it (cheap, no fsync) and opens a FULL one. Making every claim wait for an
-//   fsync instead halved the one-webhook drain (docs/performance.md).
+//   first commits it (cheap, no fsync) and opens a FULL one. Every other use is durable: the
+//   mark lasts one use. Making every claim wait for an fsync instead halved the one-webhook
+//   drain (docs/performance.md).
 // - The write lock lasts one group (a few ms at most, plus the transactions in it), so the
 //   CLI or a second process on the same file still gets its turn through busy_timeout.
 //
@@ -48,10 +49,12 @@ import {
   type DatabaseConnection,
   type Driver,
   IdentifierNode,
+  type Kysely,
   type QueryCompiler,
   type QueryResult,
   RawNode,
   SelectQueryNode,
+  type Transaction,
   type TransactionSettings,
 } from 'kysely';
 import { ConnectionMutex } from './sqlite-connection-mutex.js';
@@ -63,11 +66,6 @@ const MAX_GROUP_AGE_MS = 4;
 const MAX_GROUP_MEMBERS = 256;
 /** The savepoint that stands for one Kysely transaction; one at a time, so one name. */
 const TX = 'tablehooks_tx';
-/**
- * `pragma synchronous = normal|full` as sent by DialectProfile.lazyCommit, and
- * `pragma synchronous` to read it back: both concern this use, not the connection.
- */
-const SYNCHRONOUS = /^\s*pragma\s+synchronous\s*(?:=\s*(normal|full)\s*)?;?\s*$/i;
 
 export interface GroupCommitStats {
   /** Durable groups committed: one fsync each. */
@@ -106,7 +104,7 @@ class GroupConnection implements DatabaseConnection {
   /** The group whose COMMIT must be on disk before this use may be released. */
   owes: Group | undefined;
   inTransaction = false;
-  /** This use asked for a lazy commit: it joins groups but never waits for the disk. */
+  /** This use is a lazyTransaction: it joins groups but never waits for the disk. */
   lazy = false;
   /** Whether the current transaction wrote anything (a read-only one waits for nothing). */
   wrote = false;
@@ -133,6 +131,8 @@ export class SqliteGroupCommitDriver implements Driver {
   readonly #statements: StatementCache;
   readonly #mutex = new ConnectionMutex();
   #group: Group | undefined;
+  /** The use that holds the connection (the COMMIT of a group holds it as no use). */
+  #holder: GroupConnection | undefined;
   #checkScheduled = false;
   readonly #stats: GroupCommitStats = { commits: 0, lazyCommits: 0, members: 0, failedGroups: 0 };
   /** The connection's synchronous level; changed only between groups. */
@@ -152,7 +152,23 @@ export class SqliteGroupCommitDriver implements Driver {
 
   async acquireConnection(): Promise<DatabaseConnection> {
     await this.#mutex.lock();
-    return new GroupConnection(this);
+    this.#holder = new GroupConnection(this);
+    return this.#holder;
+  }
+
+  /**
+   * Runs `work` in one transaction whose commit doesn't wait for the disk (the dispatcher's
+   * bookkeeping). `db` must be a Kysely on this driver.
+   */
+  lazyTransaction<DB, T>(db: Kysely<DB>, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    return db.connection().execute((conn) => {
+      // The connection is held until this callback ends, so its holder is this use; marked
+      // before the transaction begins, because that is when its group is chosen.
+      const holder = this.#holder;
+      if (!holder) throw new Error('lazyTransaction was given a Kysely on another driver');
+      holder.lazy = true;
+      return conn.transaction().execute(work);
+    });
   }
 
   async beginTransaction(
@@ -220,6 +236,7 @@ export class SqliteGroupCommitDriver implements Driver {
     const conn = connection as GroupConnection;
     const { owes, broken } = conn;
     conn.owes = undefined;
+    if (this.#holder === conn) this.#holder = undefined;
     // Pass the connection on before waiting for the disk: the next transactions join the
     // same group and share its fsync.
     this.#mutex.unlock();
@@ -239,8 +256,6 @@ export class SqliteGroupCommitDriver implements Driver {
   /** Runs one query for `conn`: the statement cache, the group, and Kysely's result shape. */
   execute<R>(conn: GroupConnection, { sql, parameters }: CompiledQuery): QueryResult<R> {
     if (conn.broken) throw conn.broken;
-    const level = SYNCHRONOUS.exec(sql);
-    if (level) return this.#level(conn, level[1]);
     const stmt = this.#statements.get(sql);
     if (stmt.readonly) return this.#runStatement(conn, stmt, parameters);
     const result = this.#join(conn, () => this.#runStatement<R>(conn, stmt, parameters));
@@ -266,15 +281,6 @@ export class SqliteGroupCommitDriver implements Driver {
     for (const row of stmt.iterate(parameters as unknown[])) {
       yield { rows: [row as R] };
     }
-  }
-
-  /** Reads or sets this use's durability, answering as SQLite would (1 NORMAL, 2 FULL). */
-  #level<R>(conn: GroupConnection, set: string | undefined): QueryResult<R> {
-    if (set === undefined) return { rows: [{ synchronous: conn.lazy ? 1 : 2 } as R] };
-    // As SQLite itself answers: a transaction's durability is fixed when it begins.
-    if (conn.inTransaction) throw new Error('Safety level may not be changed inside a transaction');
-    conn.lazy = set.toLowerCase() === 'normal';
-    return { rows: [] };
   }
 
   #runStatement<R>(

@@ -15,6 +15,7 @@ import {
   listDeliveries,
 } from './deliveries.repository.js';
 import type { AttemptOut, DeliveryFilter, DeliveryOut } from './deliveries.schemas.js';
+import { isRetrying } from './retrying.js';
 import { countByHour, HOUR_MS } from './stats.repository.js';
 
 /** Beyond the attempt's timeout, how long `POST …/test` waits for a dispatcher to send it. */
@@ -147,7 +148,7 @@ export function deliveriesService(deps: DeliveriesDeps) {
       const d = await findDelivery(db, webhookId, deliveryId);
       if (!d) throw notFound('delivery');
       await mustBeActive(facilityId, webhook.enabled);
-      if (d.status === 'pending' && d.attempt_count > 0 && d.is_test === 0)
+      if (isRetrying(d))
         throw new AppError(
           'conflict',
           'the delivery is waiting for its next retry; retry it to send it now',

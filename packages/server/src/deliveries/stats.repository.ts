@@ -3,6 +3,7 @@
 // The same SQL on both stores: created_at is integer milliseconds, so `/` is integer division.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { retrying } from './retrying.js';
 
 export const HOUR_MS = 3_600_000;
 
@@ -22,15 +23,13 @@ export async function countByHour(
 ): Promise<HourCounts[]> {
   const rows = await db
     .selectFrom('deliveries')
-    .select([
+    .select((eb) => [
       sql<number | string>`created_at / ${sql.lit(HOUR_MS)}`.as('h'),
       sql<number | string>`sum(case when status = 'succeeded' then 1 else 0 end)`.as('delivered'),
       sql<number | string>`sum(case when status in ('failed', 'expired') then 1 else 0 end)`.as(
         'failed',
       ),
-      sql<
-        number | string
-      >`sum(case when status = 'pending' and attempt_count > 0 then 1 else 0 end)`.as('retrying'),
+      sql<number | string>`sum(case when ${retrying(eb)} then 1 else 0 end)`.as('retrying'),
       sql<number | string>`sum(case when status in ('blocked', 'paused')
         or (status = 'pending' and attempt_count = 0) then 1 else 0 end)`.as('pending'),
     ])

@@ -1,20 +1,15 @@
 // Subscriptions are webhook rows of kind 'subscription'; the sample reads the outbox.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { deleteWebhook } from '../webhooks/webhooks.repository.js';
 
 /** Deletes the facility's subscription; a hand-made webhook with that id is left alone. */
-export async function deleteSubscription(
+export function deleteSubscription(
   db: Kysely<Database>,
   facilityId: string,
   id: string,
 ): Promise<boolean> {
-  const result = await db
-    .deleteFrom('webhooks')
-    .where('id', '=', id)
-    .where('facility_id', '=', facilityId)
-    .where('kind', '=', 'subscription')
-    .executeTakeFirst();
-  return Number(result.numDeletedRows) === 1;
+  return deleteWebhook(db, facilityId, id, 'subscription');
 }
 
 /** The facility's latest events of one kind, newest first (the outbox keeps them for the retention period). */

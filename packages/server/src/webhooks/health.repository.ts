@@ -3,6 +3,7 @@
 // they don't change a webhook's failing streak.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { retrying } from '../deliveries/retrying.js';
 import type { HealthFacts } from './health.js';
 import type { WebhookRow } from './webhooks.repository.js';
 
@@ -47,9 +48,7 @@ export async function healthFacts(db: Kysely<Database>, row: WebhookRow): Promis
           .selectFrom('deliveries')
           .select((eb) => eb.fn.min('next_attempt_at').as('at'))
           .where('webhook_id', '=', row.id)
-          .where('status', '=', 'pending')
-          .where('attempt_count', '>', 0)
-          .where('is_test', '=', 0)
+          .where(retrying)
           .executeTakeFirst(),
     enabled
       ? undefined

@@ -5,7 +5,7 @@
 import { iso } from '../core/iso.js';
 import { newSigningSecret } from '../dispatcher/signature.js';
 import { notFound } from '../errors.js';
-import { findWebhook, type WebhookRow } from './webhooks.repository.js';
+import { findWebhook, updateWebhook, type WebhookRow } from './webhooks.repository.js';
 import { type WebhooksDeps, webhooksService } from './webhooks.service.js';
 
 const HOUR_MS = 3_600_000;
@@ -25,11 +25,7 @@ export function rotationService(deps: RotationDeps) {
   }
 
   async function save(id: string, changes: Partial<WebhookRow>): Promise<void> {
-    await db
-      .updateTable('webhooks')
-      .set({ ...changes, updated_at: clock.now() })
-      .where('id', '=', id)
-      .execute();
+    await updateWebhook(db, id, { ...changes, updated_at: clock.now() });
   }
 
   return {

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, WebhooksTable } from '../db/schema.js';
+import type { Database, WebhookKind, WebhooksTable } from '../db/schema.js';
 
 export type WebhookRow = Selectable<WebhooksTable>;
 
@@ -14,6 +14,31 @@ export function findWebhook(
     .where('id', '=', id)
     .where('facility_id', '=', facilityId)
     .executeTakeFirst();
+}
+
+export async function insertWebhook(db: Kysely<Database>, row: WebhookRow): Promise<void> {
+  await db.insertInto('webhooks').values(row).execute();
+}
+
+export async function updateWebhook(
+  db: Kysely<Database>,
+  id: string,
+  changes: Partial<WebhookRow>,
+): Promise<void> {
+  await db.updateTable('webhooks').set(changes).where('id', '=', id).execute();
+}
+
+/** False when the facility has no webhook with this id (of this kind, when one is named). */
+export async function deleteWebhook(
+  db: Kysely<Database>,
+  facilityId: string,
+  id: string,
+  kind?: WebhookKind,
+): Promise<boolean> {
+  let query = db.deleteFrom('webhooks').where('id', '=', id).where('facility_id', '=', facilityId);
+  if (kind !== undefined) query = query.where('kind', '=', kind);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }
 
 export function listWebhooks(

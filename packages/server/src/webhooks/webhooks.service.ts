@@ -11,11 +11,14 @@ import { healthFacts } from './health.repository.js';
 import {
   acceptedCredentials,
   countWebhooks,
+  deleteWebhook,
   findWebhook,
+  insertWebhook,
   lastDelivery,
   listWebhooks,
   lockFacilityWebhooks,
   setWebhookEvents,
+  updateWebhook,
   type WebhookRow,
 } from './webhooks.repository.js';
 import type { CreateWebhookInput, PatchWebhookInput, WebhookOut } from './webhooks.schemas.js';
@@ -175,7 +178,7 @@ export function webhooksService(deps: WebhooksDeps) {
             `a facility can have at most ${config.maxWebhooksPerFacility} webhooks`,
           );
         }
-        await trx.insertInto('webhooks').values(row).execute();
+        await insertWebhook(trx, row);
         await setWebhookEvents(trx, id, facilityId, input.events);
       });
       return { ...(await out(row, f.plan)), signing_secret: signingSecret };
@@ -230,7 +233,7 @@ export function webhooksService(deps: WebhooksDeps) {
           disabled_at: now,
         });
       await deps.queue.transaction(async (tx) => {
-        await tx.trx.updateTable('webhooks').set(changes).where('id', '=', id).execute();
+        await updateWebhook(tx.trx, id, changes);
         if (input.events !== undefined)
           await setWebhookEvents(tx.trx, id, facilityId, input.events);
         if (disabling) await tx.pauseWebhook(id);
@@ -241,12 +244,7 @@ export function webhooksService(deps: WebhooksDeps) {
     },
 
     async remove(facilityId: string, id: string): Promise<void> {
-      const result = await db
-        .deleteFrom('webhooks')
-        .where('id', '=', id)
-        .where('facility_id', '=', facilityId)
-        .executeTakeFirst();
-      if (Number(result.numDeletedRows) === 0) throw notFound('webhook');
+      if (!(await deleteWebhook(db, facilityId, id))) throw notFound('webhook');
     },
 
     async signingSecret(facilityId: string, id: string): Promise<string> {

@@ -1,5 +1,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { call, createFacility, operator, type TestFacility } from '../support/fixtures.js';
+import {
+  addWebhook,
+  call,
+  createFacility,
+  type FacilityApi,
+  facilityApi,
+  operator,
+  type TestFacility,
+} from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { TestReceiver } from '../support/receiver.js';
 import { describeEachDialect } from '../support/stores.js';
@@ -20,6 +28,7 @@ describeEachDialect('real-time delivery', (dialect) => {
   let h: Harness;
   let receiver: TestReceiver;
   let fac: TestFacility;
+  let api: FacilityApi;
 
   beforeAll(async () => {
     // A one-minute safety-net poll: anything delivered within seconds was woken by the commit.
@@ -29,25 +38,15 @@ describeEachDialect('real-time delivery', (dialect) => {
   beforeEach(async () => {
     receiver = await TestReceiver.start();
     fac = await createFacility(h);
+    api = facilityApi(h, fac);
   });
   afterEach(() => receiver.close());
 
-  const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) =>
-    call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
-
-  async function addWebhook(events: string[], url = receiver.url) {
-    const res = await api('POST', '/webhooks', {
-      url,
-      username: 'zapier',
-      password: 's3cret-pässword',
-      events,
-    });
-    expect(res.status, res.body).toBe(201);
-    return res.json as { id: string; signing_secret: string };
-  }
+  const newWebhook = (events: string[], url = receiver.url) =>
+    addWebhook(api, { url, username: 'zapier', password: 's3cret-pässword', events });
 
   it('POSTs the exact thin body with Basic Auth as soon as a booking is created', async () => {
-    const webhook = await addWebhook(['booking_created']);
+    const webhook = await newWebhook(['booking_created']);
     const created = await api('POST', '/bookings', booking);
     expect(created.status, created.body).toBe(201);
     await receiver.waitFor(1, 5_000);
@@ -87,7 +86,7 @@ describeEachDialect('real-time delivery', (dialect) => {
   });
 
   it('sends BOOKING_UPDATED on a change and BOOKING_DELETED on a cancel and on a delete', async () => {
-    await addWebhook(['booking_updated', 'booking_deleted']);
+    await newWebhook(['booking_updated', 'booking_deleted']);
     const a = (await api('POST', '/bookings', booking)).json;
     const b = (await api('POST', '/bookings', booking)).json;
     expect((await api('PATCH', `/bookings/${a.id}`, { num: 6 })).status).toBe(200);
@@ -104,7 +103,7 @@ describeEachDialect('real-time delivery', (dialect) => {
   });
 
   it('sends PRODUCTORDER_CREATED, _UPDATED and _DELETED for online orders', async () => {
-    await addWebhook(['productorder_created', 'productorder_updated', 'productorder_deleted']);
+    await newWebhook(['productorder_created', 'productorder_updated', 'productorder_deleted']);
     const o = (await api('POST', '/productorders', order)).json;
     await receiver.waitFor(1);
     expect((await api('PATCH', `/productorders/${o.id}`, { status: 'accepted' })).status).toBe(200);
@@ -124,8 +123,8 @@ describeEachDialect('real-time delivery', (dialect) => {
   it('only sends to webhooks subscribed to the event, and never to another facility', async () => {
     const other = await TestReceiver.start();
     try {
-      await addWebhook(['productorder_created'], other.url);
-      await addWebhook(['booking_created']);
+      await newWebhook(['productorder_created'], other.url);
+      await newWebhook(['booking_created']);
       const stranger = await createFacility(h);
       const strangerHook = await call(h, {
         method: 'POST',
@@ -146,7 +145,7 @@ describeEachDialect('real-time delivery', (dialect) => {
   });
 
   it('holds deliveries while the facility is on the free plan and sends them after the upgrade', async () => {
-    await addWebhook(['booking_created']);
+    await newWebhook(['booking_created']);
     expect(
       (
         await operator(h, {

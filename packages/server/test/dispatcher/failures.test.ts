@@ -1,5 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { call, createFacility, type TestFacility } from '../support/fixtures.js';
+import {
+  addWebhook,
+  createFacility,
+  type FacilityApi,
+  facilityApi,
+  type TestFacility,
+} from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { TestReceiver } from '../support/receiver.js';
 import { describeEachDialect } from '../support/stores.js';
@@ -10,6 +16,7 @@ describeEachDialect('failed deliveries', (dialect) => {
   let h: Harness;
   let receiver: TestReceiver;
   let fac: TestFacility;
+  let api: FacilityApi;
 
   beforeAll(async () => {
     h = await createHarness(
@@ -28,22 +35,12 @@ describeEachDialect('failed deliveries', (dialect) => {
   beforeEach(async () => {
     receiver = await TestReceiver.start();
     fac = await createFacility(h);
+    api = facilityApi(h, fac);
   });
   afterEach(() => receiver.close());
 
-  const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) =>
-    call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
-
-  async function addWebhook(url = receiver.url) {
-    const res = await api('POST', '/webhooks', {
-      url,
-      username: 'u',
-      password: 'p',
-      events: ['booking_created'],
-    });
-    expect(res.status, res.body).toBe(201);
-    return res.json.id as string;
-  }
+  const newWebhook = async (url = receiver.url) =>
+    (await addWebhook(api, { url, events: ['booking_created'] })).id;
 
   async function onlyDelivery(webhookId: string) {
     const list = await api('GET', `/webhooks/${webhookId}/deliveries`);
@@ -58,7 +55,7 @@ describeEachDialect('failed deliveries', (dialect) => {
   }
 
   it('retries a 500 after the first scheduled delay, with the same webhook-id, and records both attempts', async () => {
-    const webhookId = await addWebhook();
+    const webhookId = await newWebhook();
     receiver.queue({ status: 500, body: 'database down' });
     await api('POST', '/bookings', booking);
     await receiver.waitFor(1);
@@ -91,7 +88,7 @@ describeEachDialect('failed deliveries', (dialect) => {
   });
 
   it('respects Retry-After on 429, within twice the scheduled delay', async () => {
-    const webhookId = await addWebhook();
+    const webhookId = await newWebhook();
     receiver.queue({ status: 429, headers: { 'retry-after': '8' } });
     await api('POST', '/bookings', booking);
     await expect.poll(async () => (await onlyDelivery(webhookId)).attempts.length).toBe(1);
@@ -108,7 +105,7 @@ describeEachDialect('failed deliveries', (dialect) => {
   });
 
   it('caps an HTTP-date Retry-After on 503 at twice the scheduled delay', async () => {
-    const webhookId = await addWebhook();
+    const webhookId = await newWebhook();
     const inAnHour = new Date(h.clock.now() + 3_600_000).toUTCString();
     receiver.queue({ status: 503, headers: { 'retry-after': inAnHour } });
     await api('POST', '/bookings', booking);
@@ -120,7 +117,7 @@ describeEachDialect('failed deliveries', (dialect) => {
   });
 
   it('disables the webhook at once when the receiver answers 410 Gone', async () => {
-    const webhookId = await addWebhook();
+    const webhookId = await newWebhook();
     receiver.queue({ status: 410 });
     await api('POST', '/bookings', booking);
     await expect
@@ -139,7 +136,7 @@ describeEachDialect('failed deliveries', (dialect) => {
   });
 
   it('does not follow a redirect: a 302 is a failed attempt', async () => {
-    const webhookId = await addWebhook();
+    const webhookId = await newWebhook();
     receiver.queue({ status: 302, headers: { location: 'http://127.0.0.1:1/elsewhere' } });
     await api('POST', '/bookings', booking);
     await expect.poll(async () => (await onlyDelivery(webhookId)).attempts.length).toBe(1);
@@ -156,8 +153,8 @@ describeEachDialect('failed deliveries', (dialect) => {
     const hanging = await TestReceiver.start();
     hanging.setDefault('hang');
     try {
-      const slowId = await addWebhook(hanging.url);
-      await addWebhook();
+      const slowId = await newWebhook(hanging.url);
+      await newWebhook();
       for (let i = 0; i < 20; i++) await api('POST', '/bookings', booking);
       // The healthy webhook gets all 20 while the other one's receiver never answers.
       await receiver.waitFor(20, 5_000);
@@ -184,7 +181,7 @@ describeEachDialect('failed deliveries', (dialect) => {
   });
 
   it('gives up after the schedule is exhausted and disables a webhook that fails for the whole period', async () => {
-    const webhookId = await addWebhook();
+    const webhookId = await newWebhook();
     receiver.setDefault({ status: 500 });
     await api('POST', '/bookings', booking);
     await receiver.waitFor(1);
@@ -212,7 +209,7 @@ describeEachDialect('failed deliveries', (dialect) => {
   });
 
   it('resends one failed delivery with the same webhook-id, and recovers all failed since a time', async () => {
-    const webhookId = await addWebhook();
+    const webhookId = await newWebhook();
     receiver.setDefault({ status: 500 });
     const since = new Date(h.clock.now() - 1000).toISOString();
     await api('POST', '/bookings', booking);
@@ -270,7 +267,7 @@ describeEachDialect('failed deliveries', (dialect) => {
   }
 
   it('sends a test trigger now and answers with the attempt, success or not', async () => {
-    const webhookId = await addWebhook();
+    const webhookId = await newWebhook();
     const ok = await api('POST', `/webhooks/${webhookId}/test`, {
       event: 'booking_created',
       id: 42,

@@ -2,7 +2,13 @@
 // promises in-process: a resource's triggers in event order, retries on the schedule, the
 // per-webhook limit, and the delivery log — the thread only sends, the dispatcher decides.
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { call, createFacility, type TestFacility } from '../support/fixtures.js';
+import {
+  addWebhook,
+  createFacility,
+  type FacilityApi,
+  facilityApi,
+  type TestFacility,
+} from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { type Received, TestReceiver } from '../support/receiver.js';
 import { describeEachDialect } from '../support/stores.js';
@@ -13,6 +19,7 @@ describeEachDialect('sender threads', (dialect) => {
   let h: Harness;
   let receiver: TestReceiver;
   let fac: TestFacility;
+  let api: FacilityApi;
 
   beforeEach(async () => {
     h = await createHarness(
@@ -31,28 +38,23 @@ describeEachDialect('sender threads', (dialect) => {
     expect(h.senders?.threadCount).toBe(2);
     receiver = await TestReceiver.start();
     fac = await createFacility(h);
+    api = facilityApi(h, fac);
   });
   afterEach(async () => {
     await h.close();
     await receiver.close();
   });
 
-  const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) =>
-    call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
-
-  async function addWebhook() {
-    const res = await api('POST', '/webhooks', {
-      url: receiver.url,
-      username: 'u',
-      password: 'p',
-      events: ['booking_created', 'booking_updated', 'booking_deleted'],
-      // Every event gets its own trigger, so the order of all of them can be checked.
-      coalesce_updates: false,
-      supersede_on_delete: false,
-    });
-    expect(res.status, res.body).toBe(201);
-    return res.json.id as string;
-  }
+  const newWebhook = async () =>
+    (
+      await addWebhook(api, {
+        url: receiver.url,
+        events: ['booking_created', 'booking_updated', 'booking_deleted'],
+        // Every event gets its own trigger, so the order of all of them can be checked.
+        coalesce_updates: false,
+        supersede_on_delete: false,
+      })
+    ).id;
 
   async function deliveries(webhookId: string) {
     const page = await api('GET', `/webhooks/${webhookId}/deliveries?limit=100`);
@@ -64,7 +66,7 @@ describeEachDialect('sender threads', (dialect) => {
   }
 
   it('keeps each booking’s triggers in event order through failures and retries, and logs every attempt', async () => {
-    const wid = await addWebhook();
+    const wid = await newWebhook();
     // The receiver fails its first 12 requests, then accepts.
     const accepted = new Set<Received>();
     receiver.setDefault((res) => {
@@ -131,7 +133,7 @@ describeEachDialect('sender threads', (dialect) => {
   }, 60_000);
 
   it('never has more than the per-webhook limit in flight, and sends each trigger once', async () => {
-    await addWebhook();
+    await newWebhook();
     receiver.setDefault((res) => {
       setTimeout(() => {
         res.writeHead(200);

@@ -1,7 +1,15 @@
 // The test trigger goes through the delivery queue like any delivery: sent by a dispatcher,
 // marked for the receiver, shown in the log, and limited so it can't be used to flood a target.
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { call, createFacility, operator, type TestFacility } from '../support/fixtures.js';
+import {
+  addWebhook,
+  call,
+  createFacility,
+  type FacilityApi,
+  facilityApi,
+  operator,
+  type TestFacility,
+} from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { TestReceiver } from '../support/receiver.js';
 import { describeEachDialect } from '../support/stores.js';
@@ -10,6 +18,7 @@ describeEachDialect('the test trigger', (dialect) => {
   let h: Harness;
   let receiver: TestReceiver;
   let fac: TestFacility;
+  let api: FacilityApi;
 
   beforeAll(async () => {
     h = await createHarness(
@@ -22,25 +31,16 @@ describeEachDialect('the test trigger', (dialect) => {
   beforeEach(async () => {
     receiver = await TestReceiver.start();
     fac = await createFacility(h);
+    api = facilityApi(h, fac);
   });
   afterEach(() => receiver.close());
 
-  const api = (method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown) =>
-    call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
-
-  async function addWebhook() {
-    const res = await api('POST', '/webhooks', {
-      url: receiver.url,
-      username: 'u',
-      password: 'p',
-      events: ['booking_created', 'booking_updated'],
-    });
-    expect(res.status, res.body).toBe(201);
-    return res.json.id as string;
-  }
+  const newWebhook = async () =>
+    (await addWebhook(api, { url: receiver.url, events: ['booking_created', 'booking_updated'] }))
+      .id;
 
   it('reaches the receiver marked webhook-test, with the usual three-field body, and shows in the log', async () => {
-    const wid = await addWebhook();
+    const wid = await newWebhook();
     const res = await api('POST', `/webhooks/${wid}/test`, { event: 'booking_updated', id: 7 });
     expect(res.status, res.body).toBe(200);
     expect(res.json.attempt).toMatchObject({ success: true, status_code: 200, trigger: 'test' });
@@ -57,7 +57,7 @@ describeEachDialect('the test trigger', (dialect) => {
   });
 
   it('is sent on a disabled webhook too, and once only when it fails', async () => {
-    const wid = await addWebhook();
+    const wid = await newWebhook();
     expect((await api('PATCH', `/webhooks/${wid}`, { enabled: false })).status).toBe(200);
     receiver.setDefault({ status: 503 });
     const res = await api('POST', `/webhooks/${wid}/test`);
@@ -68,7 +68,7 @@ describeEachDialect('the test trigger', (dialect) => {
   });
 
   it('allows one test in flight per webhook: a second one meanwhile is 429 with Retry-After', async () => {
-    const wid = await addWebhook();
+    const wid = await newWebhook();
     receiver.queue('hang');
     const first = api('POST', `/webhooks/${wid}/test`);
     await receiver.waitFor(1);
@@ -83,8 +83,8 @@ describeEachDialect('the test trigger', (dialect) => {
   });
 
   it('allows five tests a minute per webhook, then 429 until the minute has passed', async () => {
-    const wid = await addWebhook();
-    const other = await addWebhook();
+    const wid = await newWebhook();
+    const other = await newWebhook();
     for (let i = 0; i < 5; i++) {
       expect((await api('POST', `/webhooks/${wid}/test`)).status).toBe(200);
     }
@@ -122,7 +122,7 @@ describeEachDialect('the test trigger', (dialect) => {
   });
 
   it('needs the premium plan', async () => {
-    const wid = await addWebhook();
+    const wid = await newWebhook();
     await operator(h, { method: 'PATCH', url: `/v1/facility/${fac.id}`, body: { plan: 'free' } });
     const res = await api('POST', `/webhooks/${wid}/test`);
     expect(res.status).toBe(403);

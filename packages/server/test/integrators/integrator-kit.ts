@@ -2,7 +2,7 @@
 // example consumer fetch over HTTP), the facility's API, and a booking and an order to create.
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
-import { call, type TestFacility } from '../support/fixtures.js';
+import { facilityApi as callsOf, type TestFacility } from '../support/fixtures.js';
 import type { Harness } from '../support/harness.js';
 
 export const booking = {
@@ -25,8 +25,7 @@ export async function serve(h: Harness): Promise<string> {
 }
 
 export function facilityApi(h: Harness, fac: TestFacility) {
-  const api = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) =>
-    call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
+  const api = callsOf(h, fac);
   return {
     api,
     /** Creates a resource (or anything) and fails the test unless it answers 201. */

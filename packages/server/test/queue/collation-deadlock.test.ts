@@ -14,7 +14,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { openStore } from '../../src/db/dialect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { call, createFacility } from '../support/fixtures.js';
+import { addWebhook, createFacility, facilityApi } from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import type { TestStore } from '../support/stores.js';
 
@@ -69,19 +69,16 @@ describe.skipIf('skipped' in info)('lock order under an en-US collation [postgre
     h = await createHarness('postgres', { leaseMs: 60_000 }, { store });
     const hh = h;
     const fac = await createFacility(hh);
-    const api = (method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) =>
-      call(hh, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
+    const api = facilityApi(hh, fac);
     // Two webhooks whose ids sort one way in JavaScript and the other way in the database.
     const ids: string[] = [];
     let pair: [string, string] | undefined;
     for (let i = 0; i < 15 && !pair; i++) {
-      const res = await api('POST', '/webhooks', {
+      const hook = await addWebhook(api, {
         url: 'http://127.0.0.1:9/hook',
-        username: 'u',
-        password: 'p',
         events: ['booking_created', 'booking_updated'],
       });
-      ids.push(res.json.id);
+      ids.push(hook.id);
       for (const a of ids)
         for (const b of ids) {
           if (a < b && !pair) {

@@ -6,7 +6,13 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { CompletionBatch } from '../../src/queue/sql/complete.js';
 import type { Claimed } from '../../src/queue/types.js';
-import { call, createFacility, type TestFacility } from '../support/fixtures.js';
+import {
+  addWebhook,
+  createFacility,
+  type FacilityApi,
+  facilityApi,
+  type TestFacility,
+} from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
 const BOOKING = { num: 2, date: '2026-12-31T20:00:00+01:00', name: 'Guest' };
@@ -15,26 +21,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe.skipIf('skipped' in inject('postgres'))('deadlocks [postgres]', () => {
   let h: Harness;
   let fac: TestFacility;
+  let api: FacilityApi;
   let wid: string;
 
   beforeEach(async () => {
     h = await createHarness('postgres', { leaseMs: 60_000 });
     fac = await createFacility(h);
-    const res = await api('POST', '/webhooks', {
-      url: 'http://127.0.0.1:9/hook',
-      username: 'u',
-      password: 'p',
-      events: ['booking_created', 'booking_updated'],
-    });
-    wid = res.json.id;
+    api = facilityApi(h, fac);
+    wid = (
+      await addWebhook(api, {
+        url: 'http://127.0.0.1:9/hook',
+        events: ['booking_created', 'booking_updated'],
+      })
+    ).id;
   });
   afterEach(async () => {
     await h.close();
   });
-
-  function api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) {
-    return call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
-  }
 
   async function claimAll(dispatcherId = 'dsp_x', limit = 100): Promise<Claimed[]> {
     const now = h.clock.now();

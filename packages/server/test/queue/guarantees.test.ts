@@ -2,7 +2,13 @@
 // coalesced updates, deletes that supersede what waits, the sequence and details link, an
 // age limit, and the receiver's own stop signal.
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { call, createFacility, type TestFacility } from '../support/fixtures.js';
+import {
+  addWebhook,
+  createFacility,
+  type FacilityApi,
+  facilityApi,
+  type TestFacility,
+} from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { type Received, TestReceiver } from '../support/receiver.js';
 import { describeEachDialect } from '../support/stores.js';
@@ -28,6 +34,7 @@ describeEachDialect('delivery guarantees', (dialect) => {
   let h: Harness;
   let receiver: TestReceiver;
   let fac: TestFacility;
+  let api: FacilityApi;
   /** Requests the receiver answered with a 2xx. */
   let accepted: Set<Received>;
   let up = true;
@@ -54,26 +61,21 @@ describeEachDialect('delivery guarantees', (dialect) => {
       res.end();
     });
     fac = await createFacility(h);
+    api = facilityApi(h, fac);
   });
   afterEach(async () => {
     await h.close();
     await receiver.close();
   });
 
-  const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) =>
-    call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
-
-  async function addWebhook(settings: Record<string, unknown> = {}) {
-    const res = await api('POST', '/webhooks', {
-      url: receiver.url,
-      username: 'u',
-      password: 'p',
-      events: ['booking_created', 'booking_updated', 'booking_deleted'],
-      ...settings,
-    });
-    expect(res.status, res.body).toBe(201);
-    return res.json.id as string;
-  }
+  const newWebhook = async (settings: Record<string, unknown> = {}) =>
+    (
+      await addWebhook(api, {
+        url: receiver.url,
+        events: ['booking_created', 'booking_updated', 'booking_deleted'],
+        ...settings,
+      })
+    ).id;
 
   async function deliveries(webhookId: string) {
     const all = [];
@@ -107,7 +109,7 @@ describeEachDialect('delivery guarantees', (dialect) => {
   }
 
   it('sends a resource’s triggers in event order and coalesces 1,000 updates to 10 bookings while the receiver is down', async () => {
-    const wid = await addWebhook();
+    const wid = await newWebhook();
     up = false;
     const ids = await bookings(10);
     await updateEach(ids, 100);
@@ -139,7 +141,7 @@ describeEachDialect('delivery guarantees', (dialect) => {
   }, 90_000);
 
   it('delivers all 1,000 updates in per-booking order when coalescing is off', async () => {
-    const wid = await addWebhook({ coalesce_updates: false });
+    const wid = await newWebhook({ coalesce_updates: false });
     up = false;
     const ids = await bookings(10);
     await updateEach(ids, 100);
@@ -164,7 +166,7 @@ describeEachDialect('delivery guarantees', (dialect) => {
   }, 120_000);
 
   it('does not hold up other bookings while one booking’s trigger hangs until the timeout', async () => {
-    await addWebhook();
+    await newWebhook();
     const [stuck] = await bookings(1);
     receiver.setDefault((res) => {
       const r = receiver.received.at(-1)!;
@@ -190,7 +192,7 @@ describeEachDialect('delivery guarantees', (dialect) => {
   }, 30_000);
 
   it('supersedes the waiting created and updated triggers of a cancelled booking', async () => {
-    const wid = await addWebhook();
+    const wid = await newWebhook();
     up = false;
     const [id] = await bookings(1);
     await receiver.waitFor(1);
@@ -221,7 +223,7 @@ describeEachDialect('delivery guarantees', (dialect) => {
   }, 30_000);
 
   it('keeps every trigger when superseding and coalescing are off, and sends them in order', async () => {
-    await addWebhook({ supersede_on_delete: false, coalesce_updates: false });
+    await newWebhook({ supersede_on_delete: false, coalesce_updates: false });
     up = false;
     const [id] = await bookings(1);
     await updateEach([id!], 2);
@@ -237,7 +239,7 @@ describeEachDialect('delivery guarantees', (dialect) => {
   }, 30_000);
 
   it('sends in parallel with ordering off: a later trigger does not wait for a failing one', async () => {
-    await addWebhook({ ordering: 'none', coalesce_updates: false });
+    await newWebhook({ ordering: 'none', coalesce_updates: false });
     const [id] = await bookings(1);
     await receiver.waitFor(1);
     receiver.setDefault((res) => {
@@ -252,7 +254,7 @@ describeEachDialect('delivery guarantees', (dialect) => {
   }, 30_000);
 
   it('links every trigger to its details and numbers it per resource', async () => {
-    await addWebhook({
+    await newWebhook({
       events: ['booking_created', 'booking_updated', 'productorder_created'],
     });
     const [id] = await bookings(1);
@@ -280,7 +282,7 @@ describeEachDialect('delivery guarantees', (dialect) => {
   }, 30_000);
 
   it('expires a trigger older than max_age_hours instead of retrying it', async () => {
-    const wid = await addWebhook({ max_age_hours: 1 });
+    const wid = await newWebhook({ max_age_hours: 1 });
     up = false;
     await bookings(1);
     await receiver.waitFor(1);
@@ -294,7 +296,7 @@ describeEachDialect('delivery guarantees', (dialect) => {
   }, 30_000);
 
   it('disables the webhook when the receiver answers webhook-disable: true', async () => {
-    const wid = await addWebhook();
+    const wid = await newWebhook();
     receiver.setDefault({ status: 200, headers: { 'webhook-disable': 'true' } });
     await bookings(1);
     await receiver.waitFor(1);

@@ -12,7 +12,13 @@ import { createLogger } from '../../src/logger.js';
 import type { DeliveryQueue } from '../../src/queue/queue.js';
 import { SecretBox } from '../../src/security/secret-box.js';
 import { noJitter } from '../support/clock.js';
-import { call, createFacility, type TestFacility } from '../support/fixtures.js';
+import {
+  addWebhook,
+  createFacility,
+  type FacilityApi,
+  facilityApi,
+  type TestFacility,
+} from '../support/fixtures.js';
 import { createHarness, type Harness, TEST_SECRET_KEY } from '../support/harness.js';
 import { TestReceiver } from '../support/receiver.js';
 import { describeEachDialect } from '../support/stores.js';
@@ -23,6 +29,7 @@ describeEachDialect('paused path vs re-enable', (dialect) => {
   let h: Harness;
   let receiver: TestReceiver;
   let fac: TestFacility;
+  let api: FacilityApi;
   let dispatcher: Dispatcher | undefined;
   let sender: Sender;
 
@@ -34,6 +41,7 @@ describeEachDialect('paused path vs re-enable', (dialect) => {
     });
     receiver = await TestReceiver.start();
     fac = await createFacility(h);
+    api = facilityApi(h, fac);
   });
   afterEach(async () => {
     await dispatcher?.stop();
@@ -41,9 +49,6 @@ describeEachDialect('paused path vs re-enable', (dialect) => {
     await h.close();
     await receiver.close();
   });
-
-  const api = (method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown) =>
-    call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
 
   function startDispatcher(queue: DeliveryQueue) {
     const logger = createLogger('warn', new Writable({ write: (_c, _e, done) => done() }));
@@ -69,13 +74,9 @@ describeEachDialect('paused path vs re-enable', (dialect) => {
   }
 
   it('a booking’s triggers are sent once the webhook is enabled again', async () => {
-    const created = await api('POST', '/webhooks', {
-      url: receiver.url,
-      username: 'u',
-      password: 'p',
-      events: ['booking_created', 'booking_updated'],
-    });
-    const wid = created.json.id as string;
+    const wid = (
+      await addWebhook(api, { url: receiver.url, events: ['booking_created', 'booking_updated'] })
+    ).id;
     const booking = (await api('POST', '/bookings', BOOKING)).json.id as number;
     await api('PATCH', `/bookings/${booking}`, { num: 3 }); // blocked behind the created one
     // The created trigger is being sent (claimed by a dispatcher) when its owner disables the

@@ -7,7 +7,13 @@
 // event after the upgrade gets sequence 2 and looks for the line.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import * as sequenceRows from '../../src/db/migrations/2026-12-02T13-sequence-rows.js';
-import { call, createFacility, type TestFacility } from '../support/fixtures.js';
+import {
+  addWebhook,
+  createFacility,
+  type FacilityApi,
+  facilityApi,
+  type TestFacility,
+} from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { describeEachDialect } from '../support/stores.js';
 
@@ -16,25 +22,23 @@ const BOOKING = { num: 2, date: '2026-12-31T20:00:00+01:00', name: 'Guest' };
 describeEachDialect('a backlog from before the upgrade', (dialect) => {
   let h: Harness;
   let fac: TestFacility;
+  let api: FacilityApi;
   beforeEach(async () => {
     h = await createHarness(dialect);
     fac = await createFacility(h);
+    api = facilityApi(h, fac);
   });
   afterEach(async () => {
     await h.close();
   });
-  const api = (method: 'POST' | 'PATCH', path: string, body?: unknown) =>
-    call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
 
   it('a new trigger waits behind a delivery queued before the migration', async () => {
     const wid = (
-      await api('POST', '/webhooks', {
+      await addWebhook(api, {
         url: 'http://127.0.0.1:9/hook',
-        username: 'u',
-        password: 'p',
         events: ['booking_created', 'booking_updated'],
       })
-    ).json.id as string;
+    ).id;
     const id = (await api('POST', '/bookings', BOOKING)).json.id as number;
     // Exactly what the migration leaves for a delivery queued before it ran…
     await h.store.db.updateTable('deliveries').set({ sequence: 0 }).execute();

@@ -4,7 +4,7 @@
 // leaves the database exactly as it was.
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { call, createFacility, operator, type TestFacility } from '../support/fixtures.js';
+import { createFacility, facilityApi, operator, type TestFacility } from '../support/fixtures.js';
 import { createHarness, type Harness, OPERATOR_KEY } from '../support/harness.js';
 import { describeEachDialect } from '../support/stores.js';
 import { CountingListener } from './support/listener.js';
@@ -238,8 +238,7 @@ describeEachDialect('hostile input on every route', (dialect) => {
     listener = await CountingListener.start();
     h = await createHarness(dialect, {}, { logSink: logSink(`hostile-${dialect}`) });
     fac = await createFacility(h);
-    const api = (method: 'GET' | 'POST', path: string, body?: unknown) =>
-      call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
+    const api = facilityApi(h, fac);
     const hook = await api('POST', '/webhooks', {
       url: `http://127.0.0.1:${listener.port}/hook`,
       username: 'u',

@@ -28,6 +28,28 @@ export async function call(h: Harness, { method, url, key, body, headers }: Call
 
 export const operator = (h: Harness, c: Omit<Call, 'key'>) => call(h, { ...c, key: OPERATOR_KEY });
 
+/** A call under one facility (`/v1/facility/:id` + path) with its all-scopes key. */
+export type FacilityApi = (
+  method: Call['method'],
+  path: string,
+  body?: unknown,
+) => ReturnType<typeof call>;
+
+export const facilityApi =
+  (h: Harness, fac: Pick<TestFacility, 'id' | 'key'>): FacilityApi =>
+  (method, path, body) =>
+    call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
+
+/** Adds a webhook (username 'u', password 'p' unless given); fails unless it answers 201. */
+export async function addWebhook(
+  api: FacilityApi,
+  body: { url: string; events: string[] } & Record<string, unknown>,
+): Promise<{ id: string; signing_secret: string } & Record<string, any>> {
+  const res = await api('POST', '/webhooks', { username: 'u', password: 'p', ...body });
+  if (res.status !== 201) throw new Error(`webhook: ${res.status} ${res.body}`);
+  return res.json;
+}
+
 let counter = 0;
 
 export interface TestFacility {

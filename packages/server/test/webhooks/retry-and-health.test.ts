@@ -1,7 +1,13 @@
 // A failing webhook looks failing (`health`), "Retry now" for one delivery or a whole webhook,
 // "Resend failed since…" counting what is still retrying, and the chart's hourly counts.
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { call, createFacility, type TestFacility } from '../support/fixtures.js';
+import {
+  addWebhook,
+  createFacility,
+  type FacilityApi,
+  facilityApi,
+  type TestFacility,
+} from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { TestReceiver } from '../support/receiver.js';
 import { describeEachDialect } from '../support/stores.js';
@@ -13,6 +19,7 @@ describeEachDialect('retry now and webhook health', (dialect) => {
   let h: Harness;
   let receiver: TestReceiver;
   let fac: TestFacility;
+  let api: FacilityApi;
 
   beforeAll(async () => {
     // One retry an hour after a failure: a delivery waits for it unless retried now.
@@ -27,22 +34,12 @@ describeEachDialect('retry now and webhook health', (dialect) => {
     receiver = await TestReceiver.start();
     receiver.setDefault({ status: 500, body: 'database down' });
     fac = await createFacility(h);
+    api = facilityApi(h, fac);
   });
   afterEach(() => receiver.close());
 
-  const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) =>
-    call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
-
-  async function addWebhook(url = receiver.url) {
-    const res = await api('POST', '/webhooks', {
-      url,
-      username: 'u',
-      password: 'p',
-      events: ['booking_created', 'booking_updated'],
-    });
-    expect(res.status, res.body).toBe(201);
-    return res.json;
-  }
+  const newWebhook = (url = receiver.url) =>
+    addWebhook(api, { url, events: ['booking_created', 'booking_updated'] });
 
   async function book(): Promise<number> {
     const res = await api('POST', '/bookings', {
@@ -68,7 +65,7 @@ describeEachDialect('retry now and webhook health', (dialect) => {
       .toBe(n);
 
   it('shows a new webhook as new, then a failing one as failing with its error and next try', async () => {
-    const wh = await addWebhook();
+    const wh = await newWebhook();
     expect(wh.health).toEqual({
       state: 'new',
       failing_since: null,
@@ -96,14 +93,14 @@ describeEachDialect('retry now and webhook health', (dialect) => {
     const closed = await TestReceiver.start();
     const url = closed.url;
     await closed.close();
-    const wh = await addWebhook(url);
+    const wh = await newWebhook(url);
     await book();
     await expect.poll(async () => (await health(wh.id)).state).toBe('failing');
     expect((await health(wh.id)).last_error).toBe('connection refused');
   });
 
   it('retries a waiting delivery now, without waiting for its schedule, and turns healthy', async () => {
-    const wh = await addWebhook();
+    const wh = await newWebhook();
     await book();
     await receiver.waitFor(1);
     await retrying(wh.id, 1);
@@ -128,7 +125,7 @@ describeEachDialect('retry now and webhook health', (dialect) => {
   });
 
   it('retries every waiting delivery of a webhook, keeping each booking in order', async () => {
-    const wh = await addWebhook();
+    const wh = await newWebhook();
     const first = await book();
     await book();
     await receiver.waitFor(2);
@@ -156,7 +153,7 @@ describeEachDialect('retry now and webhook health', (dialect) => {
   });
 
   it('counts retrying deliveries in "resend failed since…" as the chart does', async () => {
-    const wh = await addWebhook();
+    const wh = await newWebhook();
     const since = new Date(h.clock.now() - 60_000).toISOString();
     await book();
     await book();
@@ -182,7 +179,7 @@ describeEachDialect('retry now and webhook health', (dialect) => {
   });
 
   it('counts deliveries per hour, one bucket per hour with zeros, the current hour last', async () => {
-    const wh = await addWebhook();
+    const wh = await newWebhook();
     receiver.setDefault({ status: 200, body: 'ok' });
     await book();
     await receiver.waitFor(1);
@@ -206,7 +203,7 @@ describeEachDialect('retry now and webhook health', (dialect) => {
   });
 
   it('refuses a stats window outside 1 to 168 hours, naming "hours"', async () => {
-    const wh = await addWebhook();
+    const wh = await newWebhook();
     for (const hours of ['0', '169', 'day']) {
       const res = await api('GET', `/webhooks/${wh.id}/stats?hours=${hours}`);
       expect(res.status, hours).toBe(400);
@@ -215,7 +212,7 @@ describeEachDialect('retry now and webhook health', (dialect) => {
   });
 
   it('shows a disabled webhook as disabled with its reason and what it holds', async () => {
-    const wh = await addWebhook();
+    const wh = await newWebhook();
     await book();
     await receiver.waitFor(1);
     await retrying(wh.id, 1);

@@ -6,7 +6,13 @@ import { verifySignature } from '@tablehooks/receiver';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { call, createFacility, type TestFacility } from '../support/fixtures.js';
+import {
+  addWebhook,
+  createFacility,
+  type FacilityApi,
+  facilityApi,
+  type TestFacility,
+} from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { type Received, TestReceiver } from '../support/receiver.js';
 import { describeEachDialect } from '../support/stores.js';
@@ -20,6 +26,7 @@ describeEachDialect('rotation with overlap', (dialect) => {
   let h: Harness;
   let receiver: TestReceiver;
   let fac: TestFacility;
+  let api: FacilityApi;
 
   beforeEach(async () => {
     h = await createHarness(
@@ -29,25 +36,15 @@ describeEachDialect('rotation with overlap', (dialect) => {
     );
     receiver = await TestReceiver.start();
     fac = await createFacility(h);
+    api = facilityApi(h, fac);
   });
   afterEach(async () => {
     await h.close();
     await receiver.close();
   });
 
-  const api = (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) =>
-    call(h, { method, url: `/v1/facility/${fac.id}${path}`, key: fac.key, body });
-
-  async function addWebhook(username = 'zapier', password = 'old-secret-1') {
-    const res = await api('POST', '/webhooks', {
-      url: receiver.url,
-      username,
-      password,
-      events: ['booking_created'],
-    });
-    expect(res.status, res.body).toBe(201);
-    return res.json as { id: string; signing_secret: string };
-  }
+  const newWebhook = (username = 'zapier', password = 'old-secret-1') =>
+    addWebhook(api, { url: receiver.url, username, password, events: ['booking_created'] });
 
   async function trigger(): Promise<Received> {
     const before = receiver.received.length;
@@ -70,7 +67,7 @@ describeEachDialect('rotation with overlap', (dialect) => {
   };
 
   it('signs with both secrets during the overlap, so either verifies, and with the new one only afterwards', async () => {
-    const hook = await addWebhook();
+    const hook = await newWebhook();
     const old = hook.signing_secret;
     const rotated = await api('POST', `/webhooks/${hook.id}/secret/rotate`, {
       expire_old_after_hours: 2,
@@ -106,7 +103,7 @@ describeEachDialect('rotation with overlap', (dialect) => {
   });
 
   it('drops the old secret at once with expire_old_after_hours 0, or when the overlap is ended', async () => {
-    const hook = await addWebhook();
+    const hook = await newWebhook();
     const first = (
       await api('POST', `/webhooks/${hook.id}/secret/rotate`, {
         expire_old_after_hours: 0,
@@ -128,7 +125,7 @@ describeEachDialect('rotation with overlap', (dialect) => {
   });
 
   it('moves a receiver from the old password to the new one without losing a trigger, and logs which it accepted', async () => {
-    const hook = await addWebhook('zapier', 'old-secret-1');
+    const hook = await newWebhook('zapier', 'old-secret-1');
     let accepted = [basic('zapier', 'old-secret-1')];
     receiver.setDefault((res) => {
       const auth = receiver.received.at(-1)!.headers.authorization ?? '';
@@ -202,7 +199,7 @@ describeEachDialect('rotation with overlap', (dialect) => {
   });
 
   it('stops falling back to the old credentials when the overlap has passed', async () => {
-    const hook = await addWebhook('u', 'old-pass-9');
+    const hook = await newWebhook('u', 'old-pass-9');
     receiver.setDefault({ status: 401 });
     await api('POST', `/webhooks/${hook.id}/credentials/rotate`, {
       password: 'new-pass-9',
@@ -218,7 +215,7 @@ describeEachDialect('rotation with overlap', (dialect) => {
   });
 
   it('refuses a bad rotation with a 400 naming the field', async () => {
-    const hook = await addWebhook();
+    const hook = await newWebhook();
     const noPassword = await api('POST', `/webhooks/${hook.id}/credentials/rotate`, {});
     expect(noPassword.status).toBe(400);
     expect(noPassword.json.error.field).toBe('password');
