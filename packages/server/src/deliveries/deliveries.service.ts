@@ -185,14 +185,18 @@ export function deliveriesService(deps: DeliveriesDeps) {
       const d = await findDelivery(db, webhookId, deliveryId);
       if (!d) throw notFound('delivery');
       await mustBeActive(facilityId, webhook.enabled);
-      const retried = await deps.queue.transaction((tx) =>
-        tx.retryNow(webhookId, { id: deliveryId }),
+      // Read back in the same transaction: after its commit a woken dispatcher may already
+      // have claimed (or sent) it, and the answer would show that instead of the retry.
+      const retried = await deps.queue.transaction(async (tx) =>
+        (await tx.retryNow(webhookId, { id: deliveryId })) === 0
+          ? undefined
+          : findDelivery(tx.trx, webhookId, deliveryId),
       );
-      if (retried === 0) {
+      if (!retried) {
         const now = (await findDelivery(db, webhookId, deliveryId)) ?? d;
         throw new AppError('conflict', notRetryable(now), 'status');
       }
-      return deliveryOut((await findDelivery(db, webhookId, deliveryId))!);
+      return deliveryOut(retried);
     },
 
     /** Deliveries per hour over the last `hours` (the current one last), zeros included. */
