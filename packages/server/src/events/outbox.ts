@@ -10,7 +10,7 @@ import {
   insertInFacility,
   insertInFacilityQuery,
 } from '../db/insert-in-facility.js';
-import type { Database, EventsTable, Ordering, ResourceType } from '../db/schema.js';
+import type { Database, EventsTable, ResourceType } from '../db/schema.js';
 import { notFound } from '../errors.js';
 import type { DeliveryQueue, QueueTx } from '../queue/queue.js';
 import type { EventName } from './event-names.js';
@@ -79,23 +79,12 @@ const insertEventWithSubscribers = hotQuery((db, p: NewEvent) =>
         }).as('s'),
       (join) => join.onTrue(),
     )
-    .select([
-      'ev.id as event_id',
-      's.webhook_id',
-      's.plan',
-      's.ordering',
-      's.coalesce_updates',
-      's.supersede_on_delete',
-    ]),
+    .select('ev.id as event_id')
+    .selectAll('s'),
 );
 
-interface Subscriber {
-  webhook_id: string;
-  plan: string;
-  ordering: Ordering;
-  coalesce_updates: number;
-  supersede_on_delete: number;
-}
+/** A subscribed webhook, as the subscribers query answers it. */
+type Subscriber = Awaited<ReturnType<typeof subscribers.execute>>[number];
 
 /** Inserts the event and reads who subscribes to it; undefined if there is no such facility. */
 async function insertWithSubscribers(
