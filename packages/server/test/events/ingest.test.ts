@@ -1,6 +1,13 @@
 // The operator's booking system pushes events; they go through the same outbox as ours.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { call, createFacility, operator, type TestFacility } from '../support/fixtures.js';
+import {
+  addWebhook,
+  call,
+  createFacility,
+  facilityApi,
+  operator,
+  type TestFacility,
+} from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { describeEachDialect } from '../support/stores.js';
 
@@ -119,6 +126,61 @@ describeEachDialect('event ingest', (dialect) => {
       },
     ]);
     expect(h.wakeups.count).toBe(wakeups + 1);
+  });
+
+  // A creation's deliveries usually go in with its sequences in one statement (PostgreSQL,
+  // queue/sql/first-deliveries.ts); one whose resource already has a line must not.
+  it('numbers a created event after the ones already queued for its resource', async () => {
+    const g = await createFacility(h);
+    const hooks = [];
+    for (const url of ['http://127.0.0.1:9/a', 'http://127.0.0.1:9/b']) {
+      hooks.push(await addWebhook(facilityApi(h, g), { url, events: ['booking_created'] }));
+    }
+    const lines = async (resourceId: number) =>
+      h.store.db
+        .selectFrom('deliveries')
+        .select(['webhook_id', 'status', 'sequence'])
+        .where('facility_id', '=', g.id)
+        .where('resource_id', '=', resourceId)
+        .orderBy('webhook_id')
+        .orderBy('sequence')
+        .execute();
+    const created = { type: 'booking', action: 'BOOKING_CREATED' };
+    const wakeups = h.wakeups.count;
+    expect((await ingest({ id: 700, ...created }, g.id)).status).toBe(202);
+    expect(h.wakeups.count).toBe(wakeups + 1);
+    const sorted = hooks.map((w) => w.id as string).sort();
+    expect(await lines(700)).toEqual(
+      sorted.map((id) => ({ webhook_id: id, status: 'pending', sequence: 1 })),
+    );
+    // The same resource created again (a system that resends): it waits behind the first.
+    expect((await ingest({ id: 700, ...created }, g.id)).status).toBe(202);
+    expect(await lines(700)).toEqual(
+      sorted.flatMap((id) => [
+        { webhook_id: id, status: 'pending', sequence: 1 },
+        { webhook_id: id, status: 'blocked', sequence: 2 },
+      ]),
+    );
+    // Another resource starts its own line; once its facility is on the free plan, its
+    // deliveries are held, and nothing wakes the dispatchers.
+    const free = await createFacility(h);
+    const held = await addWebhook(facilityApi(h, free), {
+      url: 'http://127.0.0.1:9/c',
+      events: ['booking_created'],
+    });
+    const url = `/v1/facility/${free.id}`;
+    expect((await operator(h, { method: 'PATCH', url, body: { plan: 'free' } })).status).toBe(200);
+    const before = h.wakeups.count;
+    expect((await ingest({ id: 701, ...created }, free.id)).status).toBe(202);
+    const rows = await h.store.db
+      .selectFrom('deliveries')
+      .select(['webhook_id', 'status', 'sequence', 'event_id'])
+      .where('facility_id', '=', free.id)
+      .execute();
+    expect(rows).toEqual([
+      { webhook_id: held.id, status: 'paused', sequence: 1, event_id: expect.any(Number) },
+    ]);
+    expect(h.wakeups.count).toBe(before);
   });
 
   it('refuses an action that does not belong to the type with a 422 naming action', async () => {

@@ -8,6 +8,7 @@ import type { Random } from '../../clock.js';
 import type { DialectProfile } from '../../db/dialect.js';
 import type { Database, DeliveriesTable, Ordering, ResourceType } from '../../db/schema.js';
 import { newId } from '../../ids.js';
+import { FIRST_DELIVERIES_MAX, queueFirstDeliveries } from './first-deliveries.js';
 import { insertDeliveries } from './insert.js';
 import {
   nextSequences,
@@ -61,12 +62,31 @@ export async function enqueue(
   const result: Enqueued = { due: 0, woken: false, coalesced: 0, superseded: 0 };
   if (targets.length === 0) return result;
   const sorted = [...targets].sort((a, b) => (a.webhookId < b.webhookId ? -1 : 1));
-  const sequences = await nextSequences(
-    trx,
-    sorted.map((t) => t.webhookId),
-    e.resourceType,
-    e.resourceId,
-  );
+  const change = e.event.slice(e.event.lastIndexOf('_') + 1);
+  // A creation is almost always its resource's first event: on PostgreSQL its deliveries go
+  // in with the sequences, in one statement, if it is (first-deliveries.ts).
+  let ids: Map<string, string> | undefined;
+  let sequences: Map<string, number>;
+  if (profile.writableCte && change === 'created' && sorted.length <= FIRST_DELIVERIES_MAX) {
+    ids = new Map(sorted.map((t) => [t.webhookId, newId(random, 'msg')]));
+    const first = sorted.map((t) => ({
+      id: ids!.get(t.webhookId)!,
+      webhookId: t.webhookId,
+      status: t.premium ? ('pending' as const) : ('paused' as const),
+    }));
+    const due = first.filter((d) => d.status === 'pending').length;
+    const wake = due > 0 ? wakeCall : undefined;
+    const queued = await queueFirstDeliveries(trx, { ...e, now }, first, wake);
+    if (queued.inserted) return { ...result, due, woken: wake !== undefined };
+    sequences = queued.sequences;
+  } else {
+    sequences = await nextSequences(
+      trx,
+      sorted.map((t) => t.webhookId),
+      e.resourceType,
+      e.resourceId,
+    );
+  }
   // A resource's first event for every webhook (the common case: a creation) has no line
   // to join: every delivery ever queued for a line counted in its resource_sequences row,
   // which outlives pruning, and the upgrade's backlog from before sequences got rows when
@@ -81,7 +101,6 @@ export async function enqueue(
         e.resourceType,
         e.resourceId,
       );
-  const change = e.event.slice(e.event.lastIndexOf('_') + 1);
   const rows: DeliveriesTable[] = [];
   for (const t of sorted) {
     const sequence = sequences.get(t.webhookId)!;
@@ -94,7 +113,7 @@ export async function enqueue(
       }
       // Claimed meanwhile (PostgreSQL): it is being sent; this event gets its own delivery.
     }
-    const id = newId(random, 'msg');
+    const id = ids?.get(t.webhookId) ?? newId(random, 'msg');
     if (change === 'deleted' && t.supersedeOnDelete) {
       const gone = await supersede(trx, line, id);
       result.superseded += gone.size;
