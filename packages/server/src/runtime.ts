@@ -45,8 +45,8 @@ export interface RuntimeOverrides {
   /** When delivering on PostgreSQL, LISTEN for other processes' commits (default true). */
   listening?: boolean;
   /**
-   * When delivering beside the API on PostgreSQL, give the dispatcher a pool of its own
-   * (default true).
+   * When delivering on PostgreSQL, give the dispatcher a pool of its own, whose commits are
+   * lazy (default true).
    */
   ownDispatcherPool?: boolean;
   /** Serve /metrics: `process` adds Node's own metrics; `version` labels them. */
@@ -131,18 +131,21 @@ export async function createRuntime(config: Config, o: RuntimeOverrides): Promis
         clock,
       })
     : undefined;
-  // On a pooled store, a process that also serves the API gives its dispatcher a pool of its
-  // own: otherwise every claim and every batch of outcomes queues behind API transactions
-  // for one of the shared connections, and a trigger arrives seconds after its 201 under
-  // load (docs/performance.md, "Latency").
-  const ownPool =
-    delivering && config.role === 'all' && store.profile.pooled && (o.ownDispatcherPool ?? true);
+  // On a pooled store the dispatcher has a pool of its own. Every process serves the API
+  // (a dispatcher's too, if anyone sends it requests): on a shared pool every claim and
+  // every batch of outcomes would queue behind API transactions for a connection, and a
+  // trigger arrive seconds after its 201 under load (docs/performance.md, "Latency"). And
+  // its connections commit lazily for their whole session (OpenOptions.lazyCommit): a
+  // claim does not wait for the disk before its triggers go out, and an outcome batch
+  // saves the statement that would make its commit lazy. The API's pool stays durable.
+  const ownPool = delivering && store.profile.pooled && (o.ownDispatcherPool ?? true);
   const dispatchStore = ownPool
     ? openStore({
         databaseUrl: config.databaseUrl,
         dataDir: config.dataDir,
         poolSize: DISPATCHER_POOL_SIZE,
         logger,
+        lazyCommit: true,
       })
     : store;
   const dispatcher = sender

@@ -64,9 +64,10 @@ export interface DialectProfile {
     ): Promise<T>;
     /**
      * Worth it for a single statement (a claim) too. On SQLite a commit blocks the process,
-     * so an fsync saved is time saved for every request and delivery. On PostgreSQL the
-     * claim's commit waits alone, and an explicit transaction's three extra round trips cost
-     * more than they save (measured: docs/performance.md).
+     * so an fsync saved is time saved for every request and delivery. On PostgreSQL an
+     * explicit transaction's three extra round trips cost more than they save (measured:
+     * docs/performance.md); a dispatcher's own pool is lazy for the whole session, so its
+     * claim, one statement, is lazy as it stands.
      */
     oneStatement: boolean;
   };
@@ -94,7 +95,7 @@ const sqliteProfile = (driver: SqliteGroupCommitDriver): DialectProfile => ({
   },
 });
 
-const postgresProfile: DialectProfile = {
+const postgresProfile = (lazy: boolean): DialectProfile => ({
   name: 'postgres',
   pooled: true,
   rowLocks: true,
@@ -104,17 +105,21 @@ const postgresProfile: DialectProfile = {
   wakeStatement: `select pg_notify('${WAKE_CHANNEL}', '')`,
   wakeCall: `pg_notify('${WAKE_CHANNEL}', '')`,
   writableCte: true,
-  // An asynchronous commit: visible at once, on disk within ~3 × wal_writer_delay. `set
+  // An asynchronous commit: visible at once, on disk within ~3 × wal_writer_delay. A lazy
+  // store's connections are that way for their whole session (OpenOptions.lazyCommit), so a
+  // claim is one statement that does not wait for the disk either. On another store `set
   // local` lasts until the transaction ends, so the connection goes back to the pool durable.
   lazyCommit: {
-    transaction: (db, work) =>
-      db.transaction().execute(async (trx) => {
-        await sql`set local synchronous_commit = off`.execute(trx);
-        return work(trx);
-      }),
+    transaction: lazy
+      ? (db, work) => db.transaction().execute(work)
+      : (db, work) =>
+          db.transaction().execute(async (trx) => {
+            await sql`set local synchronous_commit = off`.execute(trx);
+            return work(trx);
+          }),
     oneStatement: false,
   },
-};
+});
 
 export interface Store {
   db: Kysely<Database>;
@@ -144,6 +149,12 @@ export interface OpenOptions {
   sqliteFile?: string;
   /** Told of a pooled connection that died (it is replaced; nothing else needs doing). */
   logger?: Pick<Logger, 'warn'>;
+  /**
+   * PostgreSQL: every commit on this store is lazy (`synchronous_commit = off` for the
+   * session). Only for a dispatcher's own pool, which records nothing that a 2xx promised:
+   * what a crash loses of it is a lease or an outcome, and the delivery is sent again.
+   */
+  lazyCommit?: boolean;
 }
 
 /** The embedded database's file in a data folder. */
@@ -168,7 +179,7 @@ export function absoluteLocation(store: Pick<Store, 'profile' | 'location'>): st
 
 export function openStore(options: OpenOptions): Store {
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.logger)
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.logger, options.lazyCommit)
     : openSqlite(options);
 }
 
@@ -217,8 +228,25 @@ function openSqlite(options: OpenOptions): Store {
   };
 }
 
-function openPostgres(url: string, poolSize: number, logger?: Pick<Logger, 'warn'>): Store {
+function openPostgres(
+  url: string,
+  poolSize: number,
+  logger?: Pick<Logger, 'warn'>,
+  lazy = false,
+): Store {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Set on connect, not through the URL's `options=` (which a user's DATABASE_URL may have
+  // for other settings): pg runs this before the connection's first query.
+  // If it fails the connection stays durable (slower, not wrong), and is likely dead anyway.
+  if (lazy) {
+    pool.on('connect', (client) => {
+      client
+        .query('set synchronous_commit = off')
+        .catch((err: unknown) =>
+          logger?.warn({ err }, 'a lazy database connection stayed durable'),
+        );
+    });
+  }
   // A dropped connection (database restart) must not crash the process; the pool
   // replaces it and /readyz reports the outage meanwhile. Logged, not thrown.
   pool.on('error', (err) => logger?.warn({ err }, 'an idle database connection failed'));
@@ -234,7 +262,7 @@ function openPostgres(url: string, poolSize: number, logger?: Pick<Logger, 'warn
   const parsed = new URL(url);
   return {
     db,
-    profile: postgresProfile,
+    profile: postgresProfile(lazy),
     // A Unix socket (postgres:///db?host=/var/run/postgresql) has its folder in `host=`.
     location: `${parsed.searchParams.get('host') ?? parsed.host}${parsed.pathname}`,
     ping: () => ping(db),
