@@ -2,7 +2,7 @@
 // core/resource.repository.ts). Every query is scoped by facility.
 import type { Kysely, Selectable } from 'kysely';
 import { pageOf } from '../core/resource.repository.js';
-import { insertInFacility } from '../db/insert-in-facility.js';
+import { type ColumnTypes, insertInFacility } from '../db/insert-in-facility.js';
 import type { BookingsTable, Database } from '../db/schema.js';
 
 export type BookingRow = Selectable<BookingsTable>;
@@ -15,7 +15,8 @@ export interface BookingFilter {
 
 export type NewBooking = Omit<BookingRow, 'id'>;
 
-const insertIntoFacility = insertInFacility('bookings', {
+/** Its columns and their types, for the statements that insert it. */
+export const BOOKING_COLUMNS: ColumnTypes<'bookings'> = {
   facility_id: 'text',
   num: 'integer',
   date: 'text',
@@ -32,7 +33,8 @@ const insertIntoFacility = insertInFacility('bookings', {
   ref_num: 'text',
   created_at: 'bigint',
   updated_at: 'bigint',
-});
+};
+const insertIntoFacility = insertInFacility('bookings', BOOKING_COLUMNS);
 
 /** The new booking; undefined when the facility does not exist (checked in the same statement). */
 export async function insertBooking(

@@ -9,7 +9,12 @@ import {
 } from '../core/resource.service.js';
 import { checkInitial, type StatusMachine } from '../core/status-machine.js';
 import type { InTransaction } from '../idempotency/in-transaction.js';
-import { type BookingRow, insertBooking, listBookings } from './bookings.repository.js';
+import {
+  BOOKING_COLUMNS,
+  type BookingRow,
+  insertBooking,
+  listBookings,
+} from './bookings.repository.js';
 import type {
   BookingListInput,
   BookingOut,
@@ -73,6 +78,7 @@ const bookingKind: ResourceKind<'bookings', BookingStatus, BookingOut> = {
   conflict: 'the booking changed meanwhile; fetch it again',
   out: bookingOut,
   insert: insertBooking,
+  columns: BOOKING_COLUMNS,
 };
 
 export function bookingsService(deps: ResourceDeps & { random: Random }) {

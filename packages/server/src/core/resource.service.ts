@@ -4,10 +4,11 @@
 // few functions that build its rows; DESIGN fixes two resources, so this is no engine.
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
+import type { ColumnTypes } from '../db/insert-in-facility.js';
 import type { Database, ResourceType } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import type { EventName } from '../events/event-names.js';
-import { type OutboxDeps, withEvents } from '../events/outbox.js';
+import { createWithEvent, type OutboxDeps, withEvents } from '../events/outbox.js';
 import { type InTransaction, outboxTransaction } from '../idempotency/in-transaction.js';
 import { facilityMustExist, notFoundIn } from './facility-scope.js';
 import { page } from './paging.js';
@@ -32,6 +33,8 @@ export interface ResourceKind<T extends ResourceTable, S extends string, Out> {
   out(row: RowOf<T>): Out;
   /** Inserts the row unless the facility is missing (undefined), in one statement. */
   insert(db: Kysely<Database>, row: Omit<RowOf<T>, 'id'>): Promise<RowOf<T> | undefined>;
+  /** Its columns' types: a creation with its event may be one statement (outbox.ts). */
+  columns: ColumnTypes<T>;
 }
 
 /** What a resource's service needs: the store's db, the clock, and the outbox. */
@@ -86,15 +89,27 @@ export function resourceMechanics<T extends ResourceTable, S extends string, Out
 
     /**
      * Inserts the row `build` makes and emits the created event. `run` is the transaction
-     * (with an Idempotency-Key, one that also claims the key).
+     * (with an Idempotency-Key, one that also claims the key); without one, the creation may
+     * be a single statement (outbox.ts, createWithEvent).
      */
-    create(
+    async create(
       facilityId: string,
       build: (now: number) => Omit<RowOf<T>, 'id'>,
-      run: InTransaction = outboxTransaction(deps),
+      run?: InTransaction,
     ): Promise<Out> {
       const row = build(clock.now());
-      return run(async (trx, emit) => {
+      if (!run) {
+        const created = await createWithEvent(deps, {
+          table: kind.table,
+          columns: kind.columns,
+          row,
+          resourceType: kind.type,
+          event: kind.events.created,
+        });
+        if (created === null) throw notFound('facility');
+        if (created) return kind.out(created as RowOf<T>);
+      }
+      return (run ?? outboxTransaction(deps))(async (trx, emit) => {
         const created = await kind.insert(trx, row);
         if (!created) throw notFound('facility');
         await emit(event(facilityId, created.id, kind.events.created));

@@ -9,6 +9,7 @@ import * as rotation from './migrations/2026-12-02T11-rotation.js';
 import * as usersPerFacility from './migrations/2026-12-02T11-users-email-per-facility.js';
 import * as integratorKit from './migrations/2026-12-02T12-integrator-kit.js';
 import * as sequenceRows from './migrations/2026-12-02T13-sequence-rows.js';
+import * as abortFunction from './migrations/2026-12-03T10-abort-function.js';
 import type { MigrationDialect } from './migrations/frozen.js';
 import type { Database } from './schema.js';
 
@@ -27,6 +28,7 @@ const steps: Record<string, Step> = {
   '2026-12-02T11-users-email-per-facility': usersPerFacility,
   '2026-12-02T12-integrator-kit': integratorKit,
   '2026-12-02T13-sequence-rows': sequenceRows,
+  '2026-12-03T10-abort-function': abortFunction,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -13,6 +13,7 @@ import {
 import type { Database, EventsTable, ResourceType } from '../db/schema.js';
 import { notFound } from '../errors.js';
 import type { DeliveryQueue, QueueTx } from '../queue/queue.js';
+import { createInOneStatement, type OneStatementCreation } from './create-in-one-statement.js';
 import type { EventName } from './event-names.js';
 
 export interface EventInput {
@@ -140,6 +141,28 @@ export async function recordEvent(
     })),
   );
   return { eventId };
+}
+
+/**
+ * A creation through the API with its event, in one statement where the store allows it
+ * (create-in-one-statement.ts). Undefined when it doesn't, or when the new resource is in
+ * line already: then the caller runs the general way (withEvents). Null: no such facility.
+ */
+export function createWithEvent<T extends 'bookings' | 'productorders'>(
+  deps: OutboxDeps,
+  creation: Omit<OneStatementCreation<T>, 'now'>,
+): Promise<Selectable<Database[T]> | null | undefined> {
+  const { queue, clock } = deps;
+  if (!queue.oneStatementWrites) return Promise.resolve(undefined);
+  return queue.inOneStatement(async ({ db, random, wakeCall }) => {
+    const created = await createInOneStatement(db, random, wakeCall, {
+      ...creation,
+      now: clock.now(),
+    });
+    if (created === 'in line') return { value: undefined, due: 0 };
+    if (created === null) return { value: null, due: 0 };
+    return { value: created.row, due: created.due };
+  });
 }
 
 export type Emit = (input: EventInput) => Promise<{ eventId: number }>;

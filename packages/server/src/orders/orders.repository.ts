@@ -2,7 +2,7 @@
 // core/resource.repository.ts). Every query is scoped by facility.
 import type { Kysely, Selectable } from 'kysely';
 import { pageOf } from '../core/resource.repository.js';
-import { insertInFacility } from '../db/insert-in-facility.js';
+import { type ColumnTypes, insertInFacility } from '../db/insert-in-facility.js';
 import type { Database, ProductOrdersTable } from '../db/schema.js';
 
 export type OrderRow = Selectable<ProductOrdersTable>;
@@ -14,7 +14,8 @@ export interface OrderFilter {
 
 export type NewOrder = Omit<OrderRow, 'id'>;
 
-const insertIntoFacility = insertInFacility('productorders', {
+/** Its columns and their types, for the statements that insert it. */
+export const ORDER_COLUMNS: ColumnTypes<'productorders'> = {
   facility_id: 'text',
   type: 'text',
   items: 'text',
@@ -29,7 +30,8 @@ const insertIntoFacility = insertInFacility('productorders', {
   comment: 'text',
   created_at: 'bigint',
   updated_at: 'bigint',
-});
+};
+const insertIntoFacility = insertInFacility('productorders', ORDER_COLUMNS);
 
 /** The new order; undefined when the facility does not exist (checked in the same statement). */
 export async function insertOrder(

@@ -9,7 +9,7 @@ import {
 import { checkInitial, type StatusMachine } from '../core/status-machine.js';
 import { AppError } from '../errors.js';
 import type { InTransaction } from '../idempotency/in-transaction.js';
-import { insertOrder, listOrders, type OrderRow } from './orders.repository.js';
+import { insertOrder, listOrders, ORDER_COLUMNS, type OrderRow } from './orders.repository.js';
 import type {
   Address,
   CreateOrderInput,
@@ -106,6 +106,7 @@ const orderKind: ResourceKind<'productorders', OrderStatus, OrderOut> = {
   conflict: 'the order changed meanwhile; fetch it again',
   out: orderOut,
   insert: insertOrder,
+  columns: ORDER_COLUMNS,
 };
 
 export function ordersService(deps: ResourceDeps) {

@@ -138,6 +138,32 @@ export class DeliveryQueue {
     return result;
   }
 
+  /**
+   * Whether a write and its deliveries can be one statement that commits on its own
+   * (PostgreSQL; see events/create-in-one-statement.ts).
+   */
+  get oneStatementWrites(): boolean {
+    const { profile } = this.deps.store;
+    return profile.writableCte && profile.wakeCall !== undefined;
+  }
+
+  /**
+   * Runs one such statement: `wakeCall` in it wakes other processes' dispatchers at commit,
+   * and the in-process one is woken here if the statement made anything due.
+   */
+  async inOneStatement<T>(
+    run: (s: {
+      db: Kysely<Database>;
+      random: Random;
+      wakeCall: string;
+    }) => Promise<{ value: T; due: number }>,
+  ): Promise<T> {
+    const { store, random, wakeup } = this.deps;
+    const { value, due } = await run({ db: store.db, random, wakeCall: store.profile.wakeCall! });
+    if (due > 0) wakeup.wake();
+    return value;
+  }
+
   /** Leases due deliveries to one dispatcher (see sql/claim.ts). */
   claim(options: ClaimOptions): Promise<Claimed[]> {
     return claim(this.deps.store.db, this.deps.store.profile, options);

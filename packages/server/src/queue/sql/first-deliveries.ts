@@ -9,7 +9,7 @@
 // The sequences come first and the deliveries' insert reads them, so the locks are taken in
 // the same order as on the general path: the resource_sequences rows, then the deliveries
 // (whose foreign keys check the webhook rows at the end of the statement, as before).
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { type HotQuery, hotQuery } from '../../db/hot-query.js';
 import type { Database, DeliveryStatus, ResourceType } from '../../db/schema.js';
 
@@ -36,6 +36,31 @@ interface Row {
   webhook_id: string;
   last_sequence: number | string;
   inserted: number | string;
+}
+
+/** What a first delivery is made of, as SQL: the rest of its columns are a new delivery's. */
+export interface FirstDeliverySql {
+  id: RawBuilder<unknown>;
+  webhookId: RawBuilder<unknown>;
+  facilityId: RawBuilder<unknown>;
+  eventId: RawBuilder<unknown>;
+  resourceType: RawBuilder<unknown>;
+  resourceId: RawBuilder<unknown>;
+  event: RawBuilder<unknown>;
+  status: RawBuilder<unknown>;
+  sequence: RawBuilder<unknown>;
+  now: RawBuilder<unknown>;
+}
+
+/** `insert into deliveries (…) select …`, for the caller to add its FROM (PostgreSQL). */
+export function insertFirstDeliveries(v: FirstDeliverySql): RawBuilder<unknown> {
+  return sql`insert into deliveries (id, webhook_id, facility_id, event_id, resource_type,
+      resource_id, event, status, tries, attempt_count, next_attempt_at, leased_by, is_test,
+      created_at, last_attempt_at, last_status_code, last_error, succeeded_at, sequence,
+      event_count, last_event_at, superseded_by)
+    select ${v.id}, ${v.webhookId}, ${v.facilityId}, ${v.eventId}, ${v.resourceType},
+      ${v.resourceId}, ${v.event}, ${v.status}, 0, 0, ${v.now}, null, 0, ${v.now}, null, null,
+      null, null, ${v.sequence}, 1, ${v.now}, null`;
 }
 
 const statements = new Map<string, HotQuery<Record<string, unknown>, Row>>();
@@ -66,14 +91,18 @@ function statement(
         do update set last_sequence = resource_sequences.last_sequence + 1
         returning webhook_id, last_sequence
       ), inserted as (
-        insert into deliveries (id, webhook_id, facility_id, event_id, resource_type,
-          resource_id, event, status, tries, attempt_count, next_attempt_at, leased_by,
-          is_test, created_at, last_attempt_at, last_status_code, last_error, succeeded_at,
-          sequence, event_count, last_event_at, superseded_by)
-        select v.id, v.webhook_id, cast(${p.facility} as text), cast(${p.eventId} as bigint),
-          cast(${p.rt} as text), cast(${p.rid} as bigint), cast(${p.event} as text), v.status,
-          0, 0, cast(${p.now} as bigint), null, 0, cast(${p.now} as bigint), null, null, null,
-          null, 1, 1, cast(${p.now} as bigint), null
+        ${insertFirstDeliveries({
+          id: sql`v.id`,
+          webhookId: sql`v.webhook_id`,
+          facilityId: sql`cast(${p.facility} as text)`,
+          eventId: sql`cast(${p.eventId} as bigint)`,
+          resourceType: sql`cast(${p.rt} as text)`,
+          resourceId: sql`cast(${p.rid} as bigint)`,
+          event: sql`cast(${p.event} as text)`,
+          status: sql`v.status`,
+          sequence: sql`1`,
+          now: sql`cast(${p.now} as bigint)`,
+        })}
         from (values ${sql.join(rows)}) as v (id, webhook_id, status)
         where not exists (select 1 from seq where seq.last_sequence <> 1)
         returning status

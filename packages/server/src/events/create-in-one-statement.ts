@@ -1,0 +1,149 @@
+// A creation through the API, with its event and its deliveries, as one statement
+// (PostgreSQL). The general way (outbox.ts, queue/sql/enqueue.ts) is a transaction of six
+// round trips: begin, the row, the event with its subscribers, the sequences, the
+// deliveries with the wake-up, commit. A new resource's first event needs none of the
+// queue's decisions (nothing to coalesce, supersede or wait behind), so all of it can be
+// one statement, which commits on its own: one round trip, atomic as the transaction was.
+//
+// It is a new resource's first event only if no line for it exists yet: its id is new, but
+// an operator may have ingested events for that id before (events/ingest). Then the
+// statement raises (tablehooks_abort, migration 2026-12-03T10), everything in it rolls
+// back, and the caller takes the general way, which queues behind the line.
+//
+// Lock order as on the general way: the resource_sequences rows (taken in webhook id order,
+// collate "C"), then the deliveries, which read them; the foreign keys' checks of the
+// facility and the webhooks run at the end of the statement.
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Random } from '../clock.js';
+import { type HotQuery, hotQuery } from '../db/hot-query.js';
+import { type ColumnTypes, insertInFacilityQuery } from '../db/insert-in-facility.js';
+import type { Database, ResourceType } from '../db/schema.js';
+import { insertFirstDeliveries } from '../queue/sql/first-deliveries.js';
+import type { EventName } from './event-names.js';
+
+type CreatedTable = 'bookings' | 'productorders';
+type NewRow<T extends CreatedTable> = Omit<Selectable<Database[T]>, 'id'>;
+
+export interface OneStatementCreation<T extends CreatedTable> {
+  table: T;
+  columns: ColumnTypes<T>;
+  row: NewRow<T>;
+  resourceType: ResourceType;
+  event: EventName;
+  now: number;
+}
+
+/** The error tablehooks_abort raises: this statement was not for this case. */
+const ABORTED = 'TH001';
+
+/** What came back: the row as inserted, and how many deliveries are due now. */
+type Answer<T extends CreatedTable> = Selectable<Database[T]> & {
+  th_due: number | string;
+  th_woken?: unknown;
+};
+
+const statements = new Map<string, HotQuery<Record<string, unknown>, unknown>>();
+
+function statement<T extends CreatedTable>(
+  c: OneStatementCreation<T>,
+  wakeCall: string | undefined,
+): HotQuery<Record<string, unknown>, Answer<T>> {
+  const key = `${c.table} ${wakeCall ?? ''}`;
+  let found = statements.get(key);
+  if (!found) {
+    found = hotQuery((db, p: Record<string, unknown>) => {
+      const row = insertInFacilityQuery(db, c.table, c.columns, p as NewRow<T>).returningAll();
+      const wake = wakeCall
+        ? sql`, (select ${sql.raw(wakeCall)} from d where status = 'pending' limit 1) as th_woken`
+        : sql``;
+      // Each delivery's id: "msg_" and 12 bytes, as newId() makes them, taken from
+      // sha256(seed ‖ n) — one random seed per creation, unguessable as the seed is.
+      const id = sql`'msg_' || translate(encode(substring(sha256(
+        decode(cast(${p.th_seed} as text), 'base64') || int4send(cast(s.n as integer)))
+        from 1 for 12), 'base64'), '+/', '-_')`;
+      const query = sql`
+        with r as (${row}),
+        ev as (
+          insert into events (facility_id, resource_type, resource_id, event, source, created_at)
+          select r.facility_id, cast(${p.th_type} as text), r.id, cast(${p.th_event} as text),
+            'api', cast(${p.th_now} as bigint)
+          from r
+          returning id, resource_id
+        ),
+        s as (
+          select w.id as webhook_id, f.plan,
+            row_number() over (order by w.id collate "C") as n
+          from webhook_events we
+          join webhooks w on w.id = we.webhook_id
+          join facilities f on f.id = w.facility_id
+          where we.facility_id = cast(${p.th_facility} as text)
+            and we.event = cast(${p.th_event} as text) and w.enabled = 1
+            and exists (select 1 from ev)
+        ),
+        seq as (
+          insert into resource_sequences (webhook_id, resource_type, resource_id, last_sequence)
+          select s.webhook_id, cast(${p.th_type} as text), ev.resource_id, 1
+          from s cross join ev
+          order by s.webhook_id collate "C"
+          on conflict (webhook_id, resource_type, resource_id)
+          do update set last_sequence = resource_sequences.last_sequence + 1
+          returning webhook_id, last_sequence
+        ),
+        d as (
+          ${insertFirstDeliveries({
+            id,
+            webhookId: sql`s.webhook_id`,
+            facilityId: sql`cast(${p.th_facility} as text)`,
+            eventId: sql`ev.id`,
+            resourceType: sql`cast(${p.th_type} as text)`,
+            resourceId: sql`ev.resource_id`,
+            event: sql`cast(${p.th_event} as text)`,
+            status: sql`case when s.plan = 'premium' then 'pending' else 'paused' end`,
+            // In line behind earlier deliveries: not this statement's case (see above).
+            sequence: sql`case when seq.last_sequence = 1 then 1
+              else tablehooks_abort('the new resource is in line already') end`,
+            now: sql`cast(${p.th_now} as bigint)`,
+          })}
+          from s join seq on seq.webhook_id = s.webhook_id cross join ev
+          returning status
+        )
+        select r.*, (select count(*) from d where status = 'pending') as th_due ${wake}
+        from r`;
+      return { compile: () => query.compile(db) };
+    });
+    statements.set(key, found);
+  }
+  return found as HotQuery<Record<string, unknown>, Answer<T>>;
+}
+
+/**
+ * Creates the row with its event and deliveries in one statement. Answers the row and how
+ * many deliveries became due (the wake-up went out with them, as NOTIFY at commit), null
+ * when there is no such facility, or 'in line' when the general way must do it.
+ */
+export async function createInOneStatement<T extends CreatedTable>(
+  db: Kysely<Database>,
+  random: Random,
+  wakeCall: string | undefined,
+  c: OneStatementCreation<T>,
+): Promise<{ row: Selectable<Database[T]>; due: number } | null | 'in line'> {
+  const params: Record<string, unknown> = {
+    ...c.row,
+    th_seed: random.bytes(12).toString('base64'),
+    th_type: c.resourceType,
+    th_event: c.event,
+    th_facility: (c.row as { facility_id: string }).facility_id,
+    th_now: c.now,
+  };
+  let rows: Answer<T>[];
+  try {
+    rows = await statement(c, wakeCall).execute(db, params);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === ABORTED) return 'in line';
+    throw err;
+  }
+  const answer = rows[0];
+  if (!answer) return null;
+  const { th_due, th_woken: _, ...row } = answer;
+  return { row: row as unknown as Selectable<Database[T]>, due: Number(th_due) };
+}
