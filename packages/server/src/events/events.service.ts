@@ -2,10 +2,10 @@
 // facility is checked here; the event then fans out exactly like one made through our API.
 
 import type { ResourceType } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import { type InTransaction, outboxTransaction } from '../idempotency/in-transaction.js';
 import { EVENTS, type EventName, resourceTypeOf } from './event-names.js';
-import type { OutboxDeps } from './outbox.js';
+import { ingestWithEvent, type OutboxDeps } from './outbox.js';
 
 export const ACTIONS = EVENTS.map((e) => e.toUpperCase());
 
@@ -25,12 +25,11 @@ export type EventsDeps = OutboxDeps;
 
 export function eventsService(deps: EventsDeps) {
   return {
-    /** `run` is the transaction (with an Idempotency-Key, one that also claims the key). */
-    async ingest(
-      facilityId: string,
-      input: IngestInput,
-      run: InTransaction = outboxTransaction(deps),
-    ): Promise<Ingested> {
+    /**
+     * `run` is the transaction (with an Idempotency-Key, one that also claims the key);
+     * without one, a creation may be a single statement (outbox.ts, ingestWithEvent).
+     */
+    async ingest(facilityId: string, input: IngestInput, run?: InTransaction): Promise<Ingested> {
       const event = input.action.toLowerCase() as EventName;
       if (!EVENTS.includes(event) || resourceTypeOf(event) !== input.type) {
         throw new AppError(
@@ -39,8 +38,19 @@ export function eventsService(deps: EventsDeps) {
           'action',
         );
       }
+      const answer = (eventId: number) => ({
+        event_id: eventId,
+        facility_id: facilityId,
+        ...input,
+      });
+      if (!run) {
+        const one = { facilityId, resourceType: input.type, resourceId: input.id, event };
+        const ingested = await ingestWithEvent(deps, one);
+        if (ingested === null) throw notFound('facility');
+        if (ingested) return answer(ingested.eventId);
+      }
       // No such facility: emit answers 404 (its insert checks), and nothing is recorded.
-      return run(async (_trx, emit) => {
+      return (run ?? outboxTransaction(deps))(async (_trx, emit) => {
         const { eventId } = await emit({
           facilityId,
           resourceType: input.type,
@@ -48,7 +58,7 @@ export function eventsService(deps: EventsDeps) {
           event,
           source: 'ingest',
         });
-        return { event_id: eventId, facility_id: facilityId, ...input };
+        return answer(eventId);
       });
     },
   };

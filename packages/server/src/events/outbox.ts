@@ -2,18 +2,19 @@
 // event's deliveries (one per subscribed, enabled webhook) are queued in the same
 // transaction, so a crash between "event" and "fan-out" cannot exist.
 
-import type { QueryCreator, Selectable, Transaction } from 'kysely';
-import type { Clock } from '../clock.js';
+import type { Kysely, QueryCreator, Selectable, Transaction } from 'kysely';
+import type { Clock, Random } from '../clock.js';
 import { hotQuery } from '../db/hot-query.js';
-import {
-  type ColumnTypes,
-  insertInFacility,
-  insertInFacilityQuery,
-} from '../db/insert-in-facility.js';
+import { insertInFacility, insertInFacilityQuery } from '../db/insert-in-facility.js';
 import type { Database, EventsTable, ResourceType } from '../db/schema.js';
 import { notFound } from '../errors.js';
 import type { DeliveryQueue, QueueTx } from '../queue/queue.js';
-import { createInOneStatement, type OneStatementCreation } from './create-in-one-statement.js';
+import {
+  createInOneStatement,
+  ingestInOneStatement,
+  type OneStatementCreation,
+} from './create-in-one-statement.js';
+import { EVENT_COLUMNS } from './event-columns.js';
 import type { EventName } from './event-names.js';
 
 export interface EventInput {
@@ -32,14 +33,6 @@ export interface OutboxDeps {
 // Every change made through the API runs these and the queue's insert, each built once
 // (see hot-query.ts).
 // The event's insert also checks that the facility exists (an ingested event has no other row).
-const EVENT_COLUMNS: ColumnTypes<'events'> = {
-  facility_id: 'text',
-  resource_type: 'text',
-  resource_id: 'bigint',
-  event: 'text',
-  source: 'text',
-  created_at: 'bigint',
-};
 const insertEvent = insertInFacility('events', EVENT_COLUMNS);
 
 type NewEvent = Omit<Selectable<EventsTable>, 'id'>;
@@ -152,16 +145,49 @@ export function createWithEvent<T extends 'bookings' | 'productorders'>(
   deps: OutboxDeps,
   creation: Omit<OneStatementCreation<T>, 'now'>,
 ): Promise<Selectable<Database[T]> | null | undefined> {
+  return inOneStatement(deps, async (db, random, wakeCall, now) => {
+    const created = await createInOneStatement(db, random, wakeCall, { ...creation, now });
+    return typeof created === 'object' && created
+      ? { value: created.row, due: created.due }
+      : created;
+  });
+}
+
+/**
+ * The same for an event an operator pushes, when it is a creation (the first event of its
+ * resource, most likely); any other event, or one whose resource is in line, gets
+ * undefined: the caller records it the general way.
+ */
+export function ingestWithEvent(
+  deps: OutboxDeps,
+  input: Omit<EventInput, 'source'>,
+): Promise<{ eventId: number } | null | undefined> {
+  if (!input.event.endsWith('_created')) return Promise.resolve(undefined);
+  return inOneStatement(deps, async (db, random, wakeCall, now) => {
+    const ingested = await ingestInOneStatement(db, random, wakeCall, { ...input, now });
+    return typeof ingested === 'object' && ingested
+      ? { value: { eventId: ingested.eventId }, due: ingested.due }
+      : ingested;
+  });
+}
+
+/** Runs one statement through the queue (which wakes this process's dispatcher). */
+function inOneStatement<T>(
+  deps: OutboxDeps,
+  run: (
+    db: Kysely<Database>,
+    random: Random,
+    wakeCall: string,
+    now: number,
+  ) => Promise<{ value: T; due: number } | null | 'in line'>,
+): Promise<T | null | undefined> {
   const { queue, clock } = deps;
   if (!queue.oneStatementWrites) return Promise.resolve(undefined);
   return queue.inOneStatement(async ({ db, random, wakeCall }) => {
-    const created = await createInOneStatement(db, random, wakeCall, {
-      ...creation,
-      now: clock.now(),
-    });
-    if (created === 'in line') return { value: undefined, due: 0 };
-    if (created === null) return { value: null, due: 0 };
-    return { value: created.row, due: created.due };
+    const done = await run(db, random, wakeCall, clock.now());
+    if (done === 'in line') return { value: undefined, due: 0 };
+    if (done === null) return { value: null, due: 0 };
+    return done;
   });
 }
 
