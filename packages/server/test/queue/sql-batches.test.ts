@@ -129,6 +129,12 @@ describeEachDialect('batched queue SQL', (dialect) => {
       .set({ leased_by: 'someone-else' })
       .where('id', '=', mine[2]!)
       .execute();
+    // It was failing: the batch's successes end the streak.
+    await store.db
+      .updateTable('webhooks')
+      .set({ failing_since: NOW - 60_000 })
+      .where('id', '=', 'w1')
+      .execute();
     await completeDeliveries(
       store.db,
       {

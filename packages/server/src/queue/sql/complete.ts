@@ -68,6 +68,7 @@ export async function complete(
     await lockResources(trx, profile, keys);
     await insertAttempts(trx, profile, batch.attempts);
     await updateDeliveries(trx, profile, batch.leasedBy, batch.updates);
+    await clearFailing(trx, recoveredWebhooks(batch));
     if (batch.paused.length > 0) await pauseOrRelease(trx, profile, batch);
     if (batch.released && batch.released.length > 0) {
       await release(trx, batch.released, batch.leasedBy, batch.now);
@@ -133,12 +134,32 @@ function activeWebhook(eb: ExpressionBuilder<Database, 'deliveries'>) {
     .where('f.plan', '=', 'premium');
 }
 
-async function insertAttempts(
-  trx: Transaction<Database>,
-  profile: DialectProfile,
+const ATTEMPT_TYPES = [
+  'integer',
+  'text',
+  'text',
+  'bigint',
+  'integer',
+  'integer',
+  'text',
+  'text',
+  'text',
+  'integer',
+  'text',
+  'text',
+];
+
+/**
+ * `v (…) as (values …)` and the insert that reads it, for the attempts of a batch. A webhook
+ * deleted mid-attempt took its deliveries with it; their attempts have nothing to belong
+ * to, and are left out. In the batch's order, so that a delivery's attempts get ids in the
+ * order they were made (a refused try, then the one with the old credentials).
+ */
+function attemptsSql(
+  p: Params,
   attempts: Insertable<AttemptsTable>[],
-): Promise<void> {
-  if (attempts.length === 0) return;
+  v: string,
+): { values: string; insert: string } {
   const rows = attempts.map((a, i) => [
     i,
     a.delivery_id,
@@ -153,47 +174,58 @@ async function insertAttempts(
     a.trigger,
     a.credentials ?? null,
   ]);
-  const types = [
-    'integer',
-    'text',
-    'text',
-    'bigint',
-    'integer',
-    'integer',
-    'text',
-    'text',
-    'text',
-    'integer',
-    'text',
-    'text',
-  ];
-  // A webhook deleted mid-attempt took its deliveries with it; their attempts have nothing
-  // to belong to, and are left out. In the batch's order, so that a delivery's attempts get
-  // ids in the order they were made (a refused try, then the one with the old credentials).
-  const p = new Params(profile.name);
-  await trx.executeQuery(
-    p.query(`
-    with v (ord, delivery_id, webhook_id, started_at, duration_ms, status_code, response_body,
-            error_class, error_message, success, trigger, credentials)
-         as (values ${valuesList(p, rows, types)})
-    insert into attempts (delivery_id, webhook_id, started_at, duration_ms, status_code,
+  return {
+    values: `${v} (ord, delivery_id, webhook_id, started_at, duration_ms, status_code,
+            response_body, error_class, error_message, success, trigger, credentials)
+         as (values ${valuesList(p, rows, ATTEMPT_TYPES)})`,
+    insert: `insert into attempts (delivery_id, webhook_id, started_at, duration_ms, status_code,
                           response_body, error_class, error_message, success, trigger,
                           credentials)
     select delivery_id, webhook_id, started_at, duration_ms, status_code, response_body,
            error_class, error_message, success, trigger, credentials
-    from v
-    where exists (select 1 from deliveries d where d.id = v.delivery_id)
-    order by ord`),
-  );
+    from ${v}
+    where exists (select 1 from deliveries d where d.id = ${v}.delivery_id)
+    order by ord`,
+  };
 }
 
-async function updateDeliveries(
+async function insertAttempts(
   trx: Transaction<Database>,
   profile: DialectProfile,
+  attempts: Insertable<AttemptsTable>[],
+): Promise<void> {
+  if (attempts.length === 0) return;
+  const p = new Params(profile.name);
+  const { values, insert } = attemptsSql(p, attempts, 'v');
+  await trx.executeQuery(p.query(`with ${values} ${insert}`));
+}
+
+const UPDATE_TYPES = [
+  'text',
+  'text',
+  'integer',
+  'integer',
+  'bigint',
+  'bigint',
+  'integer',
+  'text',
+  'bigint',
+  'text',
+];
+
+/**
+ * `u (…) as (values …)` and the update that reads it. Only while our lease holds: if it
+ * lapsed and another dispatcher took the delivery, its outcome is the one that counts (our
+ * attempt is still recorded). The lease holder is a column of u, not a constant:
+ * PostgreSQL's statistics see leased_by as nearly always null, so `leased_by = $n` was
+ * estimated at one row and planned as a nested loop over every leased row × every row of
+ * the batch (168 ms for 1,024 leased × 256; with the column it is a hash or index join, 9 ms).
+ */
+function updatesSql(
+  p: Params,
   leasedBy: string,
   updates: DeliveryUpdate[],
-): Promise<void> {
-  if (updates.length === 0) return;
+): { values: string; update: string } {
   const rows = updates.map((u) => [
     u.id,
     u.status,
@@ -206,38 +238,49 @@ async function updateDeliveries(
     u.succeeded_at,
     leasedBy,
   ]);
-  const types = [
-    'text',
-    'text',
-    'integer',
-    'integer',
-    'bigint',
-    'bigint',
-    'integer',
-    'text',
-    'bigint',
-    'text',
-  ];
-  // Only while our lease holds: if it lapsed and another dispatcher took the delivery, its
-  // outcome is the one that counts (our attempt is still recorded above).
-  // The lease holder is a column of v, not a constant: PostgreSQL's statistics see
-  // leased_by as nearly always null, so `leased_by = $n` was estimated at one row and
-  // planned as a nested loop over every leased row × every row of the batch (168 ms for
-  // 1,024 leased × 256; with the column it is a hash or index join, 9 ms).
+  return {
+    values: `u (id, status, tries, attempt_count, next_attempt_at, last_attempt_at,
+            last_status_code, last_error, succeeded_at, leased_by)
+         as (values ${valuesList(p, rows, UPDATE_TYPES)})`,
+    update: `update deliveries
+    set status = u.status, tries = u.tries, attempt_count = u.attempt_count,
+        next_attempt_at = u.next_attempt_at, last_attempt_at = u.last_attempt_at,
+        last_status_code = u.last_status_code, last_error = u.last_error,
+        succeeded_at = u.succeeded_at, leased_by = null
+    from u
+    where deliveries.id = u.id and deliveries.leased_by = u.leased_by`,
+  };
+}
+
+async function updateDeliveries(
+  trx: Transaction<Database>,
+  profile: DialectProfile,
+  leasedBy: string,
+  updates: DeliveryUpdate[],
+): Promise<void> {
+  if (updates.length === 0) return;
   const p = new Params(profile.name);
-  const values = valuesList(p, rows, types);
-  await trx.executeQuery(
-    p.query(`
-    with v (id, status, tries, attempt_count, next_attempt_at, last_attempt_at,
-            last_status_code, last_error, succeeded_at, leased_by) as (values ${values})
-    update deliveries
-    set status = v.status, tries = v.tries, attempt_count = v.attempt_count,
-        next_attempt_at = v.next_attempt_at, last_attempt_at = v.last_attempt_at,
-        last_status_code = v.last_status_code, last_error = v.last_error,
-        succeeded_at = v.succeeded_at, leased_by = null
-    from v
-    where deliveries.id = v.id and deliveries.leased_by = v.leased_by`),
-  );
+  const { values, update } = updatesSql(p, leasedBy, updates);
+  await trx.executeQuery(p.query(`with ${values} ${update}`));
+}
+
+/** A success ends a failing streak whatever came before: no need to read the webhook. */
+function recoveredWebhooks(batch: CompletionBatch): string[] {
+  return [
+    ...new Set(
+      batch.verdicts.filter((v) => v.succeeded && !v.disableRequested).map((v) => v.webhookId),
+    ),
+  ];
+}
+
+async function clearFailing(trx: Transaction<Database>, webhookIds: string[]): Promise<void> {
+  if (webhookIds.length === 0) return;
+  await trx
+    .updateTable('webhooks')
+    .set({ failing_since: null })
+    .where('id', 'in', webhookIds)
+    .where('failing_since', 'is not', null)
+    .execute();
 }
 
 async function recordVerdicts(
@@ -245,18 +288,7 @@ async function recordVerdicts(
   batch: CompletionBatch,
   disabled: CompletionResult['disabled'],
 ): Promise<void> {
-  // A success ends a failing streak whatever came before: no need to read the webhook.
-  const recovered = batch.verdicts
-    .filter((v) => v.succeeded && !v.disableRequested)
-    .map((v) => v.webhookId);
-  if (recovered.length > 0) {
-    await trx
-      .updateTable('webhooks')
-      .set({ failing_since: null })
-      .where('id', 'in', recovered)
-      .where('failing_since', 'is not', null)
-      .execute();
-  }
+  // (The recovered ones' streaks were ended with the outcomes.)
   const failed = batch.verdicts.filter((v) => !v.succeeded || v.disableRequested);
   if (failed.length === 0) return;
   const states = await trx
