@@ -19,7 +19,11 @@ import type { Random } from '../clock.js';
 import { type HotQuery, hotQuery } from '../db/hot-query.js';
 import { type ColumnTypes, insertInFacilityQuery } from '../db/insert-in-facility.js';
 import type { Database, ResourceType } from '../db/schema.js';
-import { insertFirstDeliveries } from '../queue/sql/first-deliveries.js';
+import {
+  insertFirstDeliveries,
+  upsertSequences,
+  wakeIfDue,
+} from '../queue/sql/first-deliveries.js';
 import { EVENT_COLUMNS } from './event-columns.js';
 import type { EventName } from './event-names.js';
 
@@ -46,6 +50,12 @@ export interface OneStatementIngest {
 
 /** The error tablehooks_abort raises: this statement was not for this case. */
 const ABORTED = 'TH001';
+
+/** What a statement did: its answer and how many deliveries it made due now. */
+export interface Done<T> {
+  value: T;
+  due: number;
+}
 
 /** What comes back besides the row or event id: how many deliveries are due now. */
 interface Due {
@@ -75,9 +85,6 @@ function statement<R>(
   if (!found) {
     found = hotQuery((db, p: Record<string, unknown>) => {
       const { ctes, answer, from } = head(db, p);
-      const wake = wakeCall
-        ? sql`, (select ${sql.raw(wakeCall)} from d where status = 'pending' limit 1) as th_woken`
-        : sql``;
       // Each delivery's id: "msg_" and 12 bytes, as newId() makes them, taken from
       // sha256(seed ‖ n) — one random seed per statement, unguessable as the seed is.
       const id = sql`'msg_' || translate(encode(substring(sha256(
@@ -95,15 +102,9 @@ function statement<R>(
             and we.event = cast(${p.th_event} as text) and w.enabled = 1
             and exists (select 1 from ev)
         ),
-        seq as (
-          insert into resource_sequences (webhook_id, resource_type, resource_id, last_sequence)
-          select s.webhook_id, cast(${p.th_type} as text), ev.resource_id, 1
+        seq as (${upsertSequences(sql`select s.webhook_id, cast(${p.th_type} as text), ev.resource_id, 1
           from s cross join ev
-          order by s.webhook_id collate "C"
-          on conflict (webhook_id, resource_type, resource_id)
-          do update set last_sequence = resource_sequences.last_sequence + 1
-          returning webhook_id, last_sequence
-        ),
+          order by s.webhook_id collate "C"`)}),
         d as (
           ${insertFirstDeliveries({
             id,
@@ -122,7 +123,8 @@ function statement<R>(
           from s join seq on seq.webhook_id = s.webhook_id cross join ev
           returning status
         )
-        select ${answer}, (select count(*) from d where status = 'pending') as th_due ${wake}
+        select ${answer}, (select count(*) from d where status = 'pending') as th_due
+          ${wakeIfDue(wakeCall, 'd', 'th_woken')}
         from ${from}`;
       return { compile: () => query.compile(db) };
     });
@@ -156,7 +158,7 @@ export async function createInOneStatement<T extends CreatedTable>(
   random: Random,
   wakeCall: string | undefined,
   c: OneStatementCreation<T>,
-): Promise<{ row: Selectable<Database[T]>; due: number } | null | 'in line'> {
+): Promise<Done<Selectable<Database[T]>> | null | 'in line'> {
   const query = statement<Selectable<Database[T]>>(
     c.table,
     (qc, p) => ({
@@ -184,7 +186,7 @@ export async function createInOneStatement<T extends CreatedTable>(
   const answer = rows[0];
   if (!answer) return null;
   const { th_due, th_woken: _, ...row } = answer;
-  return { row: row as unknown as Selectable<Database[T]>, due: Number(th_due) };
+  return { value: row as unknown as Selectable<Database[T]>, due: Number(th_due) };
 }
 
 /** The same for an ingested creation: answers the event's id and how many are due. */
@@ -193,7 +195,7 @@ export async function ingestInOneStatement(
   random: Random,
   wakeCall: string | undefined,
   e: OneStatementIngest,
-): Promise<{ eventId: number; due: number } | null | 'in line'> {
+): Promise<Done<{ eventId: number }> | null | 'in line'> {
   const query = statement<{ th_event_id: number }>(
     'ingest',
     (qc, p) => ({
@@ -220,5 +222,5 @@ export async function ingestInOneStatement(
   if (!rows) return 'in line';
   const answer = rows[0];
   if (!answer) return null;
-  return { eventId: Number(answer.th_event_id), due: Number(answer.th_due) };
+  return { value: { eventId: Number(answer.th_event_id) }, due: Number(answer.th_due) };
 }

@@ -11,6 +11,7 @@ import { notFound } from '../errors.js';
 import type { DeliveryQueue, QueueTx } from '../queue/queue.js';
 import {
   createInOneStatement,
+  type Done,
   ingestInOneStatement,
   type OneStatementCreation,
 } from './create-in-one-statement.js';
@@ -145,12 +146,9 @@ export function createWithEvent<T extends 'bookings' | 'productorders'>(
   deps: OutboxDeps,
   creation: Omit<OneStatementCreation<T>, 'now'>,
 ): Promise<Selectable<Database[T]> | null | undefined> {
-  return inOneStatement(deps, async (db, random, wakeCall, now) => {
-    const created = await createInOneStatement(db, random, wakeCall, { ...creation, now });
-    return typeof created === 'object' && created
-      ? { value: created.row, due: created.due }
-      : created;
-  });
+  return inOneStatement(deps, (db, random, wakeCall, now) =>
+    createInOneStatement(db, random, wakeCall, { ...creation, now }),
+  );
 }
 
 /**
@@ -163,12 +161,9 @@ export function ingestWithEvent(
   input: Omit<EventInput, 'source'>,
 ): Promise<{ eventId: number } | null | undefined> {
   if (!input.event.endsWith('_created')) return Promise.resolve(undefined);
-  return inOneStatement(deps, async (db, random, wakeCall, now) => {
-    const ingested = await ingestInOneStatement(db, random, wakeCall, { ...input, now });
-    return typeof ingested === 'object' && ingested
-      ? { value: { eventId: ingested.eventId }, due: ingested.due }
-      : ingested;
-  });
+  return inOneStatement(deps, (db, random, wakeCall, now) =>
+    ingestInOneStatement(db, random, wakeCall, { ...input, now }),
+  );
 }
 
 /** Runs one statement through the queue (which wakes this process's dispatcher). */
@@ -179,7 +174,7 @@ function inOneStatement<T>(
     random: Random,
     wakeCall: string,
     now: number,
-  ) => Promise<{ value: T; due: number } | null | 'in line'>,
+  ) => Promise<Done<T> | null | 'in line'>,
 ): Promise<T | null | undefined> {
   const { queue, clock } = deps;
   if (!queue.oneStatementWrites) return Promise.resolve(undefined);

@@ -179,7 +179,7 @@ describeEachDialect('a creation and its deliveries', (dialect) => {
       body: booking,
     });
     expect(res.status).toBe(404);
-    expect(res.json.error.field ?? res.json.error.code).toBeDefined();
+    expect(res.json.error).toMatchObject({ code: 'not_found', message: 'facility not found' });
     const after = await h.store.db
       .selectFrom('events')
       .select((eb) => eb.fn.countAll().as('n'))

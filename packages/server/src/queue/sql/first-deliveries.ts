@@ -63,6 +63,32 @@ export function insertFirstDeliveries(v: FirstDeliverySql): RawBuilder<unknown> 
       null, null, ${v.sequence}, 1, ${v.now}, null`;
 }
 
+/**
+ * `insert into resource_sequences … returning webhook_id, last_sequence` from `rows` (a
+ * VALUES list or a SELECT of webhook_id, resource_type, resource_id, 1): each line's next
+ * sequence (1 for its first event), its row locked until commit.
+ */
+export function upsertSequences(rows: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`insert into resource_sequences (webhook_id, resource_type, resource_id, last_sequence)
+    ${rows}
+    on conflict (webhook_id, resource_type, resource_id)
+    do update set last_sequence = resource_sequences.last_sequence + 1
+    returning webhook_id, last_sequence`;
+}
+
+/**
+ * A select-list column `as` that calls the store's wake-up once if `inserted` (a CTE of
+ * inserted deliveries returning their status) holds a due one; nothing without `wakeCall`.
+ */
+export function wakeIfDue(
+  wakeCall: string | undefined,
+  inserted: string,
+  as: string,
+): RawBuilder<unknown> {
+  if (!wakeCall) return sql``;
+  return sql`, (select ${sql.raw(wakeCall)} from ${sql.raw(inserted)} where status = 'pending' limit 1) as ${sql.raw(as)}`;
+}
+
 const statements = new Map<string, HotQuery<Record<string, unknown>, Row>>();
 
 function statement(
@@ -80,17 +106,8 @@ function statement(
       (_, i) =>
         sql`(cast(${p[`id${i}`]} as text), cast(${p[`w${i}`]} as text), cast(${p[`s${i}`]} as text))`,
     );
-    const wake = wakeCall
-      ? sql`, (select ${sql.raw(wakeCall)} from inserted where status = 'pending' limit 1) as woken`
-      : sql``;
     const query = sql<Row>`
-      with seq as (
-        insert into resource_sequences (webhook_id, resource_type, resource_id, last_sequence)
-        values ${sql.join(lines)}
-        on conflict (webhook_id, resource_type, resource_id)
-        do update set last_sequence = resource_sequences.last_sequence + 1
-        returning webhook_id, last_sequence
-      ), inserted as (
+      with seq as (${upsertSequences(sql`values ${sql.join(lines)}`)}), inserted as (
         ${insertFirstDeliveries({
           id: sql`v.id`,
           webhookId: sql`v.webhook_id`,
@@ -107,7 +124,8 @@ function statement(
         where not exists (select 1 from seq where seq.last_sequence <> 1)
         returning status
       )
-      select webhook_id, last_sequence, (select count(*) from inserted) as inserted ${wake}
+      select webhook_id, last_sequence, (select count(*) from inserted) as inserted
+        ${wakeIfDue(wakeCall, 'inserted', 'woken')}
       from seq`;
     return { compile: () => query.compile(db) };
   });
