@@ -1,7 +1,7 @@
 // One HTTP attempt: POST with a hard deadline, no redirects, a bounded read of the answer.
 // A failure is a value (an outcome row), never an exception.
 import { performance } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import { storable, withoutCredentials } from '../security/answer-scrub.js';
 import type { TargetPolicy } from '../security/ssrf.js';
@@ -69,10 +69,179 @@ function classify(err: unknown, timedOut: boolean): { errorClass: string; errorM
   };
 }
 
+/** Why an attempt was cut short by us; onError tells the two apart from the receiver's own failures. */
+class Cut extends Error {}
+
+/** The answer's headers the outcome needs; like undici's own parse, a repeated one is a list. */
+type HeaderValue = string | string[] | undefined;
+function add(prev: HeaderValue, value: string): HeaderValue {
+  return prev === undefined ? value : typeof prev === 'string' ? [prev, value] : [...prev, value];
+}
+
+/**
+ * One attempt in flight, as undici's dispatch handler: the answer's status and headers, and
+ * its body up to the cap, straight from the parser. undici's `request()` wraps every attempt
+ * in an AbortSignal, an async resource, a Readable body and its async iterator — a third of
+ * a sender thread's CPU per attempt (docs/performance.md) for an answer we read 4 KiB of.
+ */
+class Attempt implements Dispatcher.DispatchHandler {
+  /** The deadline list (Deadlines): all attempts of one sender share the timeout, so it is FIFO. */
+  prev: Attempt | null = null;
+  next: Attempt | null = null;
+  timedOut = false;
+  private abort: ((err?: Error) => void) | null = null;
+  private statusCode = 0;
+  private retryAfter: HeaderValue;
+  private disable: HeaderValue;
+  private location: HeaderValue;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  /** Read up to the cap: the rest is not wanted, and the connection is closed, not drained. */
+  private full = false;
+  private done = false;
+
+  constructor(
+    readonly deadline: number,
+    private readonly bodyLimit: number,
+    private readonly finish: (attempt: Attempt, answer: Answer | null, err: unknown) => void,
+  ) {}
+
+  /** The deadline passed: whatever came in time is the answer, or it timed out. */
+  expire(): void {
+    this.timedOut = true;
+    // Not yet on a connection: it is cut when it gets one (onConnect), or the connect's own
+    // timeout (the same length) fails it first.
+    this.abort?.(new Cut('deadline'));
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.timedOut) abort(new Cut('deadline'));
+    else this.abort = abort;
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[], _resume: () => void, _text: string): boolean {
+    if (statusCode < 200) return true; // informational: the answer is still to come
+    this.statusCode = statusCode;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!;
+      // Only three names matter; their lengths rule out nearly every other header unread.
+      if (name.length !== 11 && name.length !== 15 && name.length !== 8) continue;
+      const lower = name.toString('latin1').toLowerCase();
+      const value = raw[i + 1]!.toString('latin1');
+      if (lower === 'retry-after') this.retryAfter = add(this.retryAfter, value);
+      else if (lower === 'webhook-disable') this.disable = add(this.disable, value);
+      else if (lower === 'location') this.location = add(this.location, value);
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    const room = this.bodyLimit - this.size;
+    this.chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+    this.size += Math.min(chunk.length, room);
+    if (this.size < this.bodyLimit) return true;
+    this.full = true;
+    this.abort?.(new Cut('body limit'));
+    return false;
+  }
+
+  onComplete(): void {
+    this.settle(this.answer(), null);
+  }
+
+  onError(err: Error): void {
+    // The status line and headers came in time, so they are the answer, cut at the cap or
+    // the deadline. A broken connection mid-body is an error; the deadline is not.
+    if (this.statusCode !== 0 && (this.full || this.timedOut)) this.settle(this.answer(), null);
+    else this.settle(null, err);
+  }
+
+  private answer(): Answer {
+    return {
+      statusCode: this.statusCode,
+      text: Buffer.concat(this.chunks, this.size).toString('utf8'),
+      retryAfter: this.retryAfter,
+      disable: this.disable,
+      location: this.location,
+    };
+  }
+
+  private settle(answer: Answer | null, err: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.finish(this, answer, err);
+  }
+}
+
+interface Answer {
+  statusCode: number;
+  text: string;
+  retryAfter: HeaderValue;
+  disable: HeaderValue;
+  location: HeaderValue;
+}
+
+/**
+ * The attempts in flight in the order of their deadlines, behind one timer. Every attempt of
+ * a sender has the same timeout, so the order they started in is the order they expire in:
+ * a list (O(1) to add and to remove when answered) and a timer for its head, instead of a
+ * timer armed and cleared per attempt.
+ */
+class Deadlines {
+  private head: Attempt | null = null;
+  private tail: Attempt | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  add(a: Attempt): void {
+    a.prev = this.tail;
+    if (this.tail) this.tail.next = a;
+    else this.head = a;
+    this.tail = a;
+    if (!this.timer) this.arm();
+  }
+
+  remove(a: Attempt): void {
+    if (a.prev) a.prev.next = a.next;
+    else if (this.head === a) this.head = a.next;
+    else return; // not in the list (expired already)
+    if (a.next) a.next.prev = a.prev;
+    else this.tail = a.prev;
+    a.prev = a.next = null;
+    // The timer stays armed for the removed head's deadline; when it fires it moves on.
+  }
+
+  private arm(): void {
+    const head = this.head;
+    if (!head) {
+      this.timer = null;
+      return;
+    }
+    this.timer = setTimeout(() => this.fire(), Math.max(0, head.deadline - performance.now()));
+  }
+
+  private fire(): void {
+    const now = performance.now();
+    while (this.head && this.head.deadline <= now) {
+      const a = this.head;
+      this.remove(a);
+      a.expire();
+    }
+    this.arm();
+  }
+
+  clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
 export class Sender {
   /** In-process: the attempt runs on the caller's thread (Senders). */
   readonly threadCount = 0;
   private readonly agent: Agent;
+  private readonly deadlines = new Deadlines();
+  /** A webhook's URL split once into what dispatch takes (bounded: cleared when full). */
+  private readonly split = new Map<string, { origin: string; path: string }>();
 
   constructor(private readonly options: SenderOptions) {
     this.agent = new Agent({
@@ -83,111 +252,95 @@ export class Sender {
       keepAliveTimeout: 30_000,
       // Connections per origin are bounded by the dispatcher's per-webhook limit instead.
       connections: null,
-      // Our own deadline (below) is the real limit; undici's coarse timers (±0.5 s) only back it up.
+      // Our own deadline (Deadlines) is the real limit; undici's coarse timers (±0.5 s) only back it up.
       headersTimeout: options.timeoutMs + 1_000,
       bodyTimeout: options.timeoutMs + 1_000,
     });
   }
 
-  async send(url: string, headers: Record<string, string>, body: string): Promise<Outcome> {
+  send(url: string, headers: Record<string, string>, body: string): Promise<Outcome> {
     const startedAt = this.options.clock.now();
     const t0 = performance.now();
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.options.timeoutMs);
-    const failed = (err: unknown): Outcome => ({
-      startedAt,
-      durationMs: Math.round(performance.now() - t0),
-      statusCode: null,
-      responseBody: null,
-      ...classify(err, timedOut),
-      success: false,
-      retryAfter: undefined,
-    });
-    try {
-      let res: Awaited<ReturnType<typeof request>>;
-      try {
-        res = await request(url, {
-          method: 'POST',
-          headers,
-          body,
-          dispatcher: this.agent,
-          signal: controller.signal,
-        });
-      } catch (err) {
-        return failed(err);
-      }
-      // The status line and headers came in time, so they are the answer. The body is only
-      // kept for the log: it is read up to the size cap or the deadline, whichever comes
-      // first, and a receiver still trickling it then is cut off, not failed (a 2xx that
-      // came in time would otherwise be retried, and finally disabled, forever).
-      const read = await this.readBounded(res.body, () => timedOut);
-      if (read.error) return failed(read.error);
-      if (read.text !== undefined) read.text = withoutCredentials(read.text, headers.authorization);
-      const statusCode = res.statusCode;
-      const success = statusCode >= 200 && statusCode < 300;
-      const redirect = statusCode >= 300 && statusCode < 400;
-      const retryAfter = res.headers['retry-after'];
-      const disable = res.headers['webhook-disable'];
-      return {
-        startedAt,
-        durationMs: Math.round(performance.now() - t0),
-        statusCode,
-        responseBody: read.text ?? null,
-        errorClass: success ? null : redirect ? 'redirect' : 'http_status',
-        errorMessage: success
-          ? null
-          : redirect
-            ? // A Location may carry what the receiver echoed of our request: scrubbed too.
-              storable(
-                `redirect to ${withoutCredentials(
-                  String(res.headers.location ?? '?').slice(0, 200),
-                  headers.authorization,
-                )} not followed`,
-              )
-            : `HTTP ${statusCode}`,
-        success,
-        retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
-        disableRequested: typeof disable === 'string' && disable.trim().toLowerCase() === 'true',
+    return new Promise((resolve) => {
+      const finish = (attempt: Attempt, answer: Answer | null, err: unknown) => {
+        this.deadlines.remove(attempt);
+        const durationMs = Math.round(performance.now() - t0);
+        resolve(
+          answer
+            ? outcomeOf(answer, startedAt, durationMs, headers.authorization)
+            : {
+                startedAt,
+                durationMs,
+                statusCode: null,
+                responseBody: null,
+                ...classify(err, attempt.timedOut),
+                success: false,
+                retryAfter: undefined,
+              },
+        );
       };
-    } finally {
-      clearTimeout(timer);
-    }
+      const attempt = new Attempt(t0 + this.options.timeoutMs, this.options.bodyLimit, finish);
+      let target: { origin: string; path: string };
+      try {
+        target = this.target(url);
+      } catch (err) {
+        finish(attempt, null, err);
+        return;
+      }
+      this.deadlines.add(attempt);
+      // No redirect is followed: dispatch has no redirect handling unless one is composed in.
+      this.agent.dispatch(
+        { origin: target.origin, path: target.path, method: 'POST', headers, body },
+        attempt,
+      );
+    });
   }
 
-  /**
-   * Reads at most bodyLimit bytes and stops at the deadline: a huge or never-ending answer
-   * is cut, not waited for. A broken connection mid-body is an error; the deadline is not.
-   */
-  private async readBounded(
-    stream: AsyncIterable<Buffer> & { destroy(): void },
-    deadlinePassed: () => boolean,
-  ): Promise<{ text: string; error?: undefined } | { text?: undefined; error: unknown }> {
-    const limit = this.options.bodyLimit;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let complete = false;
-    try {
-      for await (const chunk of stream) {
-        const room = limit - size;
-        chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-        size += Math.min(chunk.length, room);
-        if (size >= limit) break;
-      }
-      complete = size < limit;
-    } catch (err) {
-      if (!deadlinePassed()) return { error: err };
-    } finally {
-      // Whatever is left unread is not wanted: close the connection rather than drain it.
-      if (!complete) stream.destroy();
+  private target(url: string): { origin: string; path: string } {
+    let t = this.split.get(url);
+    if (!t) {
+      const u = new URL(url);
+      t = { origin: u.origin, path: `${u.pathname}${u.search}` };
+      if (this.split.size >= 10_000) this.split.clear();
+      this.split.set(url, t);
     }
-    return { text: storable(Buffer.concat(chunks).toString('utf8')) };
+    return t;
   }
 
   close(): Promise<void> {
+    this.deadlines.clear();
     return this.agent.close();
   }
+}
+
+function outcomeOf(
+  answer: Answer,
+  startedAt: number,
+  durationMs: number,
+  authorization: string | undefined,
+): Outcome {
+  const { statusCode, retryAfter, disable } = answer;
+  const success = statusCode >= 200 && statusCode < 300;
+  const redirect = statusCode >= 300 && statusCode < 400;
+  return {
+    startedAt,
+    durationMs,
+    statusCode,
+    responseBody: withoutCredentials(storable(answer.text), authorization),
+    errorClass: success ? null : redirect ? 'redirect' : 'http_status',
+    errorMessage: success
+      ? null
+      : redirect
+        ? // A Location may carry what the receiver echoed of our request: scrubbed too.
+          storable(
+            `redirect to ${withoutCredentials(
+              String(answer.location ?? '?').slice(0, 200),
+              authorization,
+            )} not followed`,
+          )
+        : `HTTP ${statusCode}`,
+    success,
+    retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+    disableRequested: typeof disable === 'string' && disable.trim().toLowerCase() === 'true',
+  };
 }
