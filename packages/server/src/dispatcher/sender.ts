@@ -69,11 +69,10 @@ function classify(err: unknown, timedOut: boolean): { errorClass: string; errorM
   };
 }
 
-/** Why an attempt was cut short by us; onError tells the two apart from the receiver's own failures. */
-class Cut extends Error {}
-
 /** The answer's headers the outcome needs; like undici's own parse, a repeated one is a list. */
 type HeaderValue = string | string[] | undefined;
+/** Only these names are decoded: a header of another length is skipped unread. */
+const WANTED_LENGTHS = new Set(['retry-after', 'webhook-disable', 'location'].map((n) => n.length));
 function add(prev: HeaderValue, value: string): HeaderValue {
   return prev === undefined ? value : typeof prev === 'string' ? [prev, value] : [...prev, value];
 }
@@ -111,21 +110,20 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.timedOut = true;
     // Not yet on a connection: it is cut when it gets one (onConnect), or the connect's own
     // timeout (the same length) fails it first.
-    this.abort?.(new Cut('deadline'));
+    this.abort?.(new Error('deadline passed'));
   }
 
   onConnect(abort: (err?: Error) => void): void {
-    if (this.timedOut) abort(new Cut('deadline'));
+    if (this.timedOut) abort(new Error('deadline passed'));
     else this.abort = abort;
   }
 
-  onHeaders(statusCode: number, raw: Buffer[], _resume: () => void, _text: string): boolean {
+  onHeaders(statusCode: number, raw: Buffer[]): boolean {
     if (statusCode < 200) return true; // informational: the answer is still to come
     this.statusCode = statusCode;
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i]!;
-      // Only three names matter; their lengths rule out nearly every other header unread.
-      if (name.length !== 11 && name.length !== 15 && name.length !== 8) continue;
+      if (!WANTED_LENGTHS.has(name.length)) continue;
       const lower = name.toString('latin1').toLowerCase();
       const value = raw[i + 1]!.toString('latin1');
       if (lower === 'retry-after') this.retryAfter = add(this.retryAfter, value);
@@ -141,7 +139,7 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.size += Math.min(chunk.length, room);
     if (this.size < this.bodyLimit) return true;
     this.full = true;
-    this.abort?.(new Cut('body limit'));
+    this.abort?.(new Error('body cap reached'));
     return false;
   }
 
