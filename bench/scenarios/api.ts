@@ -4,6 +4,7 @@
 // measured after a warm-up (lib/warmup.ts).
 import autocannon from 'autocannon';
 import type { Context } from '../lib/context.js';
+import { deadlineFor } from '../lib/limits.js';
 import { createStore, Service, type StoreKind, variants } from '../lib/service.js';
 import { facilityWithWebhook } from '../lib/setup.js';
 import { warmUp } from '../lib/warmup.js';
@@ -27,7 +28,11 @@ async function bookings(
   try {
     service = await Service.start(store, { cpuProfileDir: ctx.options.cpuProfileDir, main });
     const hook = await facilityWithWebhook(service, 'api', ctx.receiver.origin);
-    await warmUp(service.url, hook.facilityId, hook.apiKey, ctx.options.warmupSeconds);
+    await ctx.receiver.reset();
+    const warm = await warmUp(service.url, hook.facilityId, hook.apiKey, ctx.options.warmupSeconds);
+    // The warm-up's deliveries are sent before the measurement starts, not during it (they
+    // took a core for the measurement's first second or two).
+    await ctx.receiver.waitFor([hook.path], warm, deadlineFor(warm));
     await ctx.receiver.reset();
     const cpu = service.cpuMs();
     const result = await autocannon({

@@ -41,6 +41,11 @@ async function atRate(
   try {
     service = await Service.start(store, { cpuProfileDir: ctx.options.cpuProfileDir, main });
     const hook = await facilityWithWebhook(service, 'latency', ctx.receiver.origin);
+    // Every round's webhook posts to the same path: without this, the receiver still held
+    // the last round's triggers, the wait below returned at once, and the measured bookings
+    // queued behind the warm-up's unsent thousands (the "stalls" of up to 1.6 s at 200/s in
+    // rounds 2 and later, docs/performance.md).
+    await ctx.receiver.reset();
     const warm = await warmUp(service.url, hook.facilityId, hook.apiKey, ctx.options.warmupSeconds);
     // Let the warm-up's deliveries drain, so they don't queue ahead of the measured ones.
     await ctx.receiver.waitFor([hook.path], warm, deadlineFor(warm));
