@@ -51,6 +51,12 @@ export interface DialectProfile {
    */
   writableCte: boolean;
   /**
+   * An UPDATE … FROM may RETURN the joined rows' columns (PostgreSQL): the claim hands back
+   * each row's due time from before its lease in the same statement. SQLite's RETURNING sees
+   * only the updated table, after the update.
+   */
+  returningFromJoin: boolean;
+  /**
    * Lets a dispatcher's own bookkeeping (a claim's lease, recorded outcomes) commit without
    * waiting for the disk. A machine crash can lose the last moments of it, and the deliveries
    * concerned are then sent again, which at-least-once allows; a later durable commit (any
@@ -85,6 +91,7 @@ const sqliteProfile = (driver: SqliteGroupCommitDriver): DialectProfile => ({
   wakeStatement: undefined,
   wakeCall: undefined,
   writableCte: false,
+  returningFromJoin: false,
   // WAL with synchronous=NORMAL: no fsync at this commit; the next FULL commit syncs it too.
   // The group-commit driver (sqlite-group-commit-driver.ts) makes this one use lazy, not the
   // connection: the bookkeeping joins an open group without waiting for its fsync, or
@@ -105,6 +112,7 @@ const postgresProfile = (lazy: boolean): DialectProfile => ({
   wakeStatement: `select pg_notify('${WAKE_CHANNEL}', '')`,
   wakeCall: `pg_notify('${WAKE_CHANNEL}', '')`,
   writableCte: true,
+  returningFromJoin: true,
   // An asynchronous commit: visible at once, on disk within ~3 × wal_writer_delay. A lazy
   // store's connections are that way for their whole session (OpenOptions.lazyCommit), so a
   // claim is one statement that does not wait for the disk either. On another store `set

@@ -125,7 +125,7 @@ export class Dispatcher {
       leaseNeededMs: this.leaseNeededMs,
       clock: deps.clock,
       start: (webhookId, q) => void this.attempt(webhookId, q),
-      release: (ids) => this.outcomes.released(ids),
+      release: (ds) => this.outcomes.released(ds),
       wantMore: () => this.signal(),
     });
     this.outcomes = new OutcomeBatch({
@@ -213,7 +213,7 @@ export class Dispatcher {
       if (!target) continue; // deleted with its deliveries meanwhile
       // A test goes out even on a disabled webhook: somebody is waiting for its result.
       if (!target.active && d.is_test === 0) {
-        this.outcomes.paused(d.id);
+        this.outcomes.paused(d);
         continue;
       }
       let t = prepared.get(target.id);
@@ -359,7 +359,7 @@ export class Dispatcher {
       judge: (state, verdict) => webhookHealth(state, verdict, policy),
     });
     this.local.forget(finished.map((f) => f.delivery.id));
-    this.local.forget(released);
+    this.local.forget(released.map((r) => r.id));
     // Released deliveries are due now, and a failed attempt's retry may fall due before the
     // loop's planned wake-up (it last asked while the lease still stood in the row).
     let retries = false;

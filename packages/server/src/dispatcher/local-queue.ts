@@ -85,8 +85,8 @@ export interface LocalQueueOptions {
   clock: Clock;
   /** Runs one attempt; it must call settled() when the attempt is over. */
   start(webhookId: string, q: Queued): void;
-  /** Claimed deliveries that will not be sent from here: due again at once, for anyone. */
-  release(ids: string[]): void;
+  /** Claimed deliveries that will not be sent from here: due again for anyone, where they were. */
+  release(ds: Claimed[]): void;
   /** A lane ran low (or room was made): the claim loop may want to claim now. */
   wantMore(): void;
 }
@@ -204,14 +204,14 @@ export class LocalQueue {
     this.held.add(d.id);
     if (this.o.share(t.id) === 0) {
       this.noShare.add(t.id);
-      this.o.release([d.id]);
+      this.o.release([d]);
       return false;
     }
     let lane = this.lanes.get(t.id);
     const room = this.healthy.has(t.id) ? Number.POSITIVE_INFINITY : this.slots(t.id);
     // Not known to be healthy: no prefetch; what a claim brought beyond its slots goes back.
     if ((lane ? lane.active + lane.queue.length : 0) >= room) {
-      this.o.release([d.id]);
+      this.o.release([d]);
       return false;
     }
     if (!lane) {
@@ -272,7 +272,7 @@ export class LocalQueue {
       startBy ||= this.o.clock.now() + this.o.leaseNeededMs;
       if (next.leaseUntil < startBy) {
         // It waited too long here: the lease could end mid-attempt. Back to the store.
-        this.o.release([next.d.id]);
+        this.o.release([next.d]);
         continue;
       }
       lane.active++;
@@ -382,7 +382,7 @@ export class LocalQueue {
 
   private releaseLane(lane: Lane): void {
     if (lane.queue.length === 0) return;
-    this.o.release(lane.queue.map((q) => q.d.id));
+    this.o.release(lane.queue.map((q) => q.d));
     lane.queue.length = 0;
   }
 

@@ -2,7 +2,7 @@
 // are already sent, only the log lags, and each transaction costs a commit. One write at a
 // time; a write that fails is kept and tried again.
 import type { Logger } from '../logger.js';
-import type { Claimed, DeliveryUpdate } from '../queue/types.js';
+import type { Claimed, DeliveryUpdate, Released } from '../queue/types.js';
 import type { Outcome } from './sender.js';
 
 export interface Finished {
@@ -18,9 +18,9 @@ export interface Finished {
 export interface Pending {
   finished: Finished[];
   /** Claimed, but their webhook or facility turned inactive: held, not sent. */
-  paused: string[];
+  paused: Released[];
   /** Claimed but not to be sent by us (lease too short, receiver failing, stopping). */
-  released: string[];
+  released: Released[];
 }
 
 export interface OutcomeBatchOptions {
@@ -50,13 +50,13 @@ export class OutcomeBatch {
     this.schedule();
   }
 
-  paused(id: string): void {
-    this.pending.paused.push(id);
+  paused(d: Claimed): void {
+    this.pending.paused.push({ id: d.id, dueAt: d.due_at });
     this.schedule();
   }
 
-  released(ids: readonly string[]): void {
-    for (const id of ids) this.pending.released.push(id);
+  released(ds: readonly Claimed[]): void {
+    for (const d of ds) this.pending.released.push({ id: d.id, dueAt: d.due_at });
     this.schedule();
   }
 

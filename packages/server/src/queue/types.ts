@@ -18,6 +18,17 @@ export interface Claimed {
   sequence: number;
   /** The newest event it stands for: max_age_hours counts from here. */
   last_event_at: number;
+  /**
+   * When it was due before this claim leased it: handed back unsent, it goes back to this
+   * place in the queue, not behind everything that fell due meanwhile.
+   */
+  due_at: number;
+}
+
+/** A claimed delivery handed back unsent, with the due time it goes back to. */
+export interface Released {
+  id: string;
+  dueAt: number;
 }
 
 /** What a delivery becomes after one attempt (dispatcher/next-state.ts decides it). */

@@ -21,7 +21,7 @@ function setup(o: { perWebhook?: number; global?: number; share?: (w: string) =>
     leaseNeededMs: 10_000,
     clock,
     start: (_webhook, item) => started.push(item),
-    release: (ids) => released.push(...ids),
+    release: (ds) => released.push(...ds.map((d) => d.id)),
     wantMore: () => {},
   });
   let n = 0;
@@ -39,6 +39,7 @@ function setup(o: { perWebhook?: number; global?: number; share?: (w: string) =>
       created_at: 0,
       sequence: 1,
       last_event_at: 0,
+      due_at: 0,
     };
     const t = {
       id: webhook,

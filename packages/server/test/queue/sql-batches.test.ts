@@ -119,6 +119,78 @@ describeEachDialect('batched queue SQL', (dialect) => {
     expect(await claim(['w1', 'w2'])).toEqual([]);
   });
 
+  it('hands back what it does not send at the place it had, ahead of work that fell due during the lease', async () => {
+    const first = await claimDeliveries(store.db, store.profile, {
+      now: NOW,
+      leaseUntil: NOW + 60_000,
+      dispatcherId: 'me',
+      limit: 2,
+      perWebhook: 8,
+      excludeWebhooks: [],
+    });
+    // Each comes with the time it was due before the lease replaced it.
+    expect(first.map((d) => [d.id, d.due_at])).toEqual([
+      ['d00', NOW - 100],
+      ['d01', NOW - 99],
+    ]);
+    // While they were leased a retry fell due, and another dispatcher leased d02.
+    await store.db
+      .updateTable('deliveries')
+      .set({ next_attempt_at: NOW + 500, attempt_count: 1, tries: 1 })
+      .where('id', '=', 'd05')
+      .execute();
+    await store.db
+      .updateTable('deliveries')
+      .set({ leased_by: 'someone-else', next_attempt_at: NOW + 60_000 })
+      .where('id', '=', 'd02')
+      .execute();
+    // Both handed back (the receiver started failing): d01 by the batch, d02 by mistake.
+    const later = NOW + 30_000;
+    await completeDeliveries(
+      store.db,
+      {
+        leasedBy: 'me',
+        now: later,
+        attempts: [],
+        updates: [],
+        paused: [],
+        released: [
+          { id: 'd01', dueAt: NOW - 99 },
+          { id: 'd02', dueAt: NOW - 98 },
+        ],
+        finals: [],
+        verdicts: [],
+        judge: (state, v) => webhookHealth(state, v, { now: later, autoDisableAfterMs: 3_600_000 }),
+      },
+      store.profile,
+    );
+    const rows = await store.db
+      .selectFrom('deliveries')
+      .select(['id', 'next_attempt_at', 'leased_by'])
+      .where('id', 'in', ['d01', 'd02'])
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { id: 'd01', next_attempt_at: NOW - 99, leased_by: null },
+      // Not ours: left as the other dispatcher leased it.
+      { id: 'd02', next_attempt_at: NOW + 60_000, leased_by: 'someone-else' },
+    ]);
+    // The next claim takes it first, before everything that fell due while it was leased.
+    const next = await claimDeliveries(store.db, store.profile, {
+      now: later,
+      leaseUntil: later + 60_000,
+      dispatcherId: 'me',
+      limit: 3,
+      perWebhook: 8,
+      excludeWebhooks: [],
+    });
+    expect(next.map((d) => [d.id, d.due_at])).toEqual([
+      ['d01', NOW - 99],
+      ['d03', NOW - 97],
+      ['d04', NOW - 96],
+    ]);
+  });
+
   it('records a batch: attempts of deleted deliveries are left out, and only our leases are updated', async () => {
     const claimed = await claim();
     const mine = claimed.slice(0, 3).map((d) => d.id);

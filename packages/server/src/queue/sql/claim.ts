@@ -44,31 +44,64 @@ export async function claim(
              then cast(${o.limitedTo ?? o.perWebhook} as integer)
              else cast(${o.perWebhook} as integer) end`
       : sql`${o.perWebhook}`;
-  const query = sql<Claimed>`
-    update deliveries
-    set next_attempt_at = ${o.leaseUntil}, leased_by = ${o.dispatcherId}
-    where status = 'pending' and id in (
-      select id from (
-        select id, webhook_id, next_attempt_at,
-               row_number() over (partition by webhook_id order by next_attempt_at, id) as rn
-        from (
-          select id, webhook_id, next_attempt_at from deliveries
-          where status = 'pending' and next_attempt_at <= ${o.now} ${exclude}
-          order by next_attempt_at
-          limit ${scan}
-          ${sql.raw(profile.lockClause)}
-        ) due
-      ) ranked
-      where rn <= ${cap}
-      order by next_attempt_at
-      limit ${o.limit}
-    )
-    returning id, webhook_id, facility_id, resource_type, resource_id, event, tries,
-              attempt_count, is_test, created_at, sequence, last_event_at
+  // The deliveries to lease, with the time each was due: a release puts it back there.
+  const chosen = sql<{ id: string; due_at: number }>`
+    select id, next_attempt_at as due_at from (
+      select id, webhook_id, next_attempt_at,
+             row_number() over (partition by webhook_id order by next_attempt_at, id) as rn
+      from (
+        select id, webhook_id, next_attempt_at from deliveries
+        where status = 'pending' and next_attempt_at <= ${o.now} ${exclude}
+        order by next_attempt_at
+        limit ${scan}
+        ${sql.raw(profile.lockClause)}
+      ) due
+    ) ranked
+    where rn <= ${cap}
+    order by next_attempt_at
+    limit ${o.limit}
   `;
   if (o.excludeWebhooks.length > 0 && !(await othersAreDue(db, o))) return [];
-  if (!profile.lazyCommit.oneStatement) return (await query.execute(db)).rows;
-  return lazily(db, profile, async (trx) => (await query.execute(trx)).rows);
+  if (profile.returningFromJoin) {
+    // One statement: the lease, and the due times it replaced, from the rows it joined.
+    const query = sql<Claimed>`
+      update deliveries d
+      set next_attempt_at = ${o.leaseUntil}, leased_by = ${o.dispatcherId}
+      from (${chosen}) c
+      where d.id = c.id and d.status = 'pending'
+      returning d.id, d.webhook_id, d.facility_id, d.resource_type, d.resource_id, d.event,
+                d.tries, d.attempt_count, d.is_test, d.created_at, d.sequence, d.last_event_at,
+                c.due_at
+    `;
+    const { rows } = profile.lazyCommit.oneStatement
+      ? await lazily(db, profile, (trx) => query.execute(trx))
+      : await query.execute(db);
+    return rows.sort(byDue);
+  }
+  // SQLite's RETURNING sees only the updated rows, after the update: the due times are read
+  // first, in the same transaction (one writer at a time: nothing comes between the two).
+  return lazily(db, profile, async (trx) => {
+    const rows = (await chosen.execute(trx)).rows;
+    if (rows.length === 0) return [];
+    const dueAt = new Map<string, number>();
+    for (const r of rows) dueAt.set(r.id, r.due_at);
+    // json_each: one statement text whatever the count, so SQLite prepares it once.
+    const leased = await sql<Omit<Claimed, 'due_at'>>`
+      update deliveries
+      set next_attempt_at = ${o.leaseUntil}, leased_by = ${o.dispatcherId}
+      where status = 'pending' and id in (select value from json_each(${JSON.stringify([...dueAt.keys()])}))
+      returning id, webhook_id, facility_id, resource_type, resource_id, event, tries,
+                attempt_count, is_test, created_at, sequence, last_event_at
+    `.execute(trx);
+    const claimed = leased.rows as Claimed[];
+    for (const d of claimed) d.due_at = dueAt.get(d.id)!;
+    return claimed.sort(byDue);
+  });
+}
+
+/** In the order they fell due (RETURNING keeps none): a lane sends them in this order. */
+function byDue(a: Claimed, b: Claimed): number {
+  return a.due_at - b.due_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /**

@@ -18,7 +18,13 @@ import {
 } from 'kysely';
 import type { DialectProfile } from '../../db/dialect.js';
 import type { AttemptsTable, Database } from '../../db/schema.js';
-import type { BatchVerdict, DeliveryUpdate, HealthChange, WebhookHealthState } from '../types.js';
+import type {
+  BatchVerdict,
+  DeliveryUpdate,
+  HealthChange,
+  Released,
+  WebhookHealthState,
+} from '../types.js';
 import { Params, valuesList } from './batch-sql.js';
 import { lazily } from './lazy-commit.js';
 import { pauseWebhook } from './pause.js';
@@ -31,9 +37,9 @@ export interface CompletionBatch {
   attempts: Insertable<AttemptsTable>[];
   updates: DeliveryUpdate[];
   /** Deliveries whose webhook or facility turned inactive before they were sent. */
-  paused: string[];
-  /** Claimed but not sent (see release.ts): due again at once, for anyone. */
-  released?: string[];
+  paused: Released[];
+  /** Claimed but not sent (see release.ts): due again for anyone, where they were. */
+  released?: Released[];
   /**
    * The resources whose delivery became final here (not tests): their lines move on, the
    * next blocked delivery of each becoming due.
@@ -78,7 +84,7 @@ export async function complete(
     }
     if (batch.paused.length > 0) await pauseOrRelease(trx, profile, batch);
     if (batch.released && batch.released.length > 0) {
-      await release(trx, batch.released, batch.leasedBy, batch.now);
+      await release(trx, profile, batch.released, batch.leasedBy);
     }
     promoted = await promoteNext(trx, profile, keys, batch.now);
     await recordVerdicts(trx, batch, disabled);
@@ -93,7 +99,11 @@ export async function complete(
  * "wh_B" after "wh_a").
  */
 async function lockWebhooks(trx: Transaction<Database>, batch: CompletionBatch): Promise<void> {
-  const ids = [...batch.updates.map((u) => u.id), ...batch.paused, ...(batch.released ?? [])];
+  const ids = [
+    ...batch.updates.map((u) => u.id),
+    ...batch.paused.map((r) => r.id),
+    ...(batch.released ?? []).map((r) => r.id),
+  ];
   if (ids.length === 0) return;
   await sql`
     select w.id from webhooks w
@@ -113,21 +123,22 @@ async function pauseOrRelease(
   profile: DialectProfile,
   batch: CompletionBatch,
 ): Promise<void> {
+  const ids = batch.paused.map((r) => r.id);
   if (profile.rowLocks) {
     await sql`
       select f.id from facilities f
-      where f.id in (select distinct d.facility_id from deliveries d where d.id in (${sql.join(batch.paused)}))
+      where f.id in (select distinct d.facility_id from deliveries d where d.id in (${sql.join(ids)}))
       order by f.id collate "C"
       for share of f`.execute(trx);
   }
   await trx
     .updateTable('deliveries')
     .set({ status: 'paused', leased_by: null, next_attempt_at: batch.now })
-    .where('id', 'in', batch.paused)
+    .where('id', 'in', ids)
     .where('leased_by', '=', batch.leasedBy)
     .where((eb) => eb.not(eb.exists(activeWebhook(eb))))
     .execute();
-  await release(trx, batch.paused, batch.leasedBy, batch.now);
+  await release(trx, profile, batch.paused, batch.leasedBy);
 }
 
 /** The delivery's webhook is enabled and its facility on the premium plan. */
