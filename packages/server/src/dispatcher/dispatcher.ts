@@ -6,6 +6,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { Clock, Random } from '../clock.js';
 import type { Config } from '../config.js';
+import type { DialectProfile } from '../db/dialect.js';
 import type { AttemptsTable, Database } from '../db/schema.js';
 import type { Wakeup } from '../events/wakeup.js';
 import { newId } from '../ids.js';
@@ -27,7 +28,7 @@ import { verdicts, webhookHealth } from './webhook-health.js';
 
 export interface DispatcherDeps {
   /** Reads the claimed deliveries' webhooks (fresh each claim, so edits apply at once). */
-  store: { db: Kysely<Database> };
+  store: { db: Kysely<Database>; profile: DialectProfile };
   queue: DeliveryQueue;
   config: Config;
   clock: Clock;
@@ -204,7 +205,7 @@ export class Dispatcher {
 
     const ids = new Set<string>();
     for (const d of claimed) ids.add(d.webhook_id);
-    const targets = await loadWebhookTargets(store.db, [...ids]);
+    const targets = await loadWebhookTargets(store.db, store.profile.name, [...ids]);
     const prepared = new Map<string, PreparedTarget>();
     const counts = new Map<string, number>();
     for (const d of claimed) {

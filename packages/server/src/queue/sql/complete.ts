@@ -80,7 +80,7 @@ export async function complete(
     } else {
       await insertAttempts(trx, profile, batch.attempts);
       await updateDeliveries(trx, profile, batch.leasedBy, batch.updates);
-      await clearFailing(trx, recovered);
+      await clearFailing(trx, profile, recovered);
     }
     if (batch.paused.length > 0) await pauseOrRelease(trx, profile, batch);
     if (batch.released && batch.released.length > 0) {
@@ -325,14 +325,14 @@ function clearFailingSql(p: Params, webhookIds: string[]): string {
     where id in (${webhookIds.map((id) => p.add(id)).join(', ')}) and failing_since is not null`;
 }
 
-async function clearFailing(trx: Transaction<Database>, webhookIds: string[]): Promise<void> {
+async function clearFailing(
+  trx: Transaction<Database>,
+  profile: DialectProfile,
+  webhookIds: string[],
+): Promise<void> {
   if (webhookIds.length === 0) return;
-  await trx
-    .updateTable('webhooks')
-    .set({ failing_since: null })
-    .where('id', 'in', webhookIds)
-    .where('failing_since', 'is not', null)
-    .execute();
+  const p = new Params(profile.name);
+  await trx.executeQuery(p.query(clearFailingSql(p, webhookIds)));
 }
 
 async function recordVerdicts(

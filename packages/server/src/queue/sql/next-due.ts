@@ -1,5 +1,25 @@
 import type { Kysely } from 'kysely';
+import { hotQuery } from '../../db/hot-query.js';
 import type { Database } from '../../db/schema.js';
+
+// Asked each time the claim loop goes idle: built once (db/hot-query.ts), not per call.
+const earliest = hotQuery((db) =>
+  db
+    .selectFrom('deliveries')
+    .select('next_attempt_at')
+    .where('status', '=', 'pending')
+    .orderBy('next_attempt_at')
+    .limit(1),
+);
+const earliestAfter = hotQuery((db, p: { after: number }) =>
+  db
+    .selectFrom('deliveries')
+    .select('next_attempt_at')
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '>', p.after)
+    .orderBy('next_attempt_at')
+    .limit(1),
+);
 
 /**
  * When the earliest pending delivery falls due (an index lookup on deliveries_due). With
@@ -7,13 +27,9 @@ import type { Database } from '../../db/schema.js';
  * webhooks at their limit asks when something else falls due, still one index lookup.
  */
 export async function nextDueAt(db: Kysely<Database>, after?: number): Promise<number | undefined> {
-  let query = db
-    .selectFrom('deliveries')
-    .select('next_attempt_at')
-    .where('status', '=', 'pending')
-    .orderBy('next_attempt_at')
-    .limit(1);
-  if (after !== undefined) query = query.where('next_attempt_at', '>', after);
-  const row = await query.executeTakeFirst();
-  return row?.next_attempt_at;
+  const rows =
+    after === undefined
+      ? await earliest.execute(db, {})
+      : await earliestAfter.execute(db, { after });
+  return rows[0]?.next_attempt_at;
 }
