@@ -1,4 +1,4 @@
-// Issue #13 item 7: every answer carries the security headers (@fastify/helmet); the browser
+// Issue #13 item 7: every answer carries the security headers (helmet, built once); the browser
 // half (the UI and /docs working under the policy, framing refused) is in packages/web.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness.js';
