@@ -12,8 +12,9 @@ export interface Pushed {
 }
 
 /**
- * `count` booking_created events, ids 1…count, dealt round-robin to the facilities; or, with
- * `updates`, that many resources' BOOKING_UPDATED events (event i is about id i % resources + 1).
+ * `count` booking_created events, ids firstId…firstId + count - 1, dealt round-robin to the
+ * facilities; or, with `updates`, that many resources' BOOKING_UPDATED events (event i is
+ * about id i % resources + 1).
  */
 export async function pushEvents(
   serviceUrl: string,
@@ -22,6 +23,7 @@ export async function pushEvents(
   connections: number,
   timeoutMs: number,
   updates?: { resources: number },
+  firstId = 1,
 ): Promise<Pushed> {
   const origin = new URL(serviceUrl).origin;
   const pool = new Pool(origin, { connections });
@@ -39,7 +41,7 @@ export async function pushEvents(
         headers: { 'api-key': OPERATOR_KEY, 'content-type': 'application/json' },
         body: updates
           ? `{"id":${(i % updates.resources) + 1},"type":"booking","action":"BOOKING_UPDATED"}`
-          : `{"id":${i + 1},"type":"booking","action":"BOOKING_CREATED"}`,
+          : `{"id":${i + firstId},"type":"booking","action":"BOOKING_CREATED"}`,
       });
       await res.body.dump();
       if (res.statusCode !== 202) failed++;
