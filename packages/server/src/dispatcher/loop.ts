@@ -51,9 +51,6 @@ export class Loop {
       try {
         this.notified = false;
         if (await this.o.fetch()) continue;
-        // Notified during the fetch: it goes again at once, so asking how long to sleep
-        // would be a query for nothing (under a steady load, one per claim).
-        if (this.notified) continue;
         wait = await this.o.idleWait();
       } catch (err) {
         this.o.onError(err);
