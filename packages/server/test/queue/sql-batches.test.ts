@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { webhookHealth } from '../../src/dispatcher/webhook-health.js';
-import { claim as claimDeliveries } from '../../src/queue/sql/claim.js';
+import { type ClaimOptions, claim as claimDeliveries } from '../../src/queue/sql/claim.js';
 import { complete as completeDeliveries } from '../../src/queue/sql/complete.js';
 import { lazily } from '../../src/queue/sql/lazy-commit.js';
 import { nextDueAt } from '../../src/queue/sql/next-due.js';
@@ -77,14 +77,15 @@ describeEachDialect('batched queue SQL', (dialect) => {
   });
   afterEach(() => store.drop());
 
-  const claim = (excludeWebhooks: string[] = [], dispatcherId = 'me') =>
+  const claim = (o: Partial<ClaimOptions> = {}) =>
     claimDeliveries(store.db, store.profile, {
       now: NOW,
       leaseUntil: NOW + 60_000,
-      dispatcherId,
+      dispatcherId: 'me',
       limit: 200,
       perWebhook: 8,
-      excludeWebhooks,
+      excludeWebhooks: [],
+      ...o,
     });
 
   it('claims at most the per-webhook limit of each webhook, and leases what it claims', async () => {
@@ -97,16 +98,7 @@ describeEachDialect('batched queue SQL', (dialect) => {
   });
 
   it('claims only the smaller limit of a webhook it is told to limit', async () => {
-    const claimed = await claimDeliveries(store.db, store.profile, {
-      now: NOW,
-      leaseUntil: NOW + 60_000,
-      dispatcherId: 'me',
-      limit: 200,
-      perWebhook: 8,
-      excludeWebhooks: [],
-      limitedWebhooks: ['w1'],
-      limitedTo: 3,
-    });
+    const claimed = await claim({ limitedWebhooks: ['w1'], limitedTo: 3 });
     const w1 = claimed.filter((d) => d.webhook_id === 'w1').map((d) => d.id);
     // The earliest due of its ten.
     expect(w1.sort()).toEqual(['d00', 'd01', 'd02']);
@@ -115,19 +107,12 @@ describeEachDialect('batched queue SQL', (dialect) => {
 
   it('comes back empty when only excluded webhooks have due work', async () => {
     await claim();
-    expect(await claim(['w1'])).toEqual([]);
-    expect(await claim(['w1', 'w2'])).toEqual([]);
+    expect(await claim({ excludeWebhooks: ['w1'] })).toEqual([]);
+    expect(await claim({ excludeWebhooks: ['w1', 'w2'] })).toEqual([]);
   });
 
   it('hands back what it does not send at the place it had, ahead of work that fell due during the lease', async () => {
-    const first = await claimDeliveries(store.db, store.profile, {
-      now: NOW,
-      leaseUntil: NOW + 60_000,
-      dispatcherId: 'me',
-      limit: 2,
-      perWebhook: 8,
-      excludeWebhooks: [],
-    });
+    const first = await claim({ limit: 2 });
     // Each comes with the time it was due before the lease replaced it.
     expect(first.map((d) => [d.id, d.due_at])).toEqual([
       ['d00', NOW - 100],
@@ -176,14 +161,7 @@ describeEachDialect('batched queue SQL', (dialect) => {
       { id: 'd02', next_attempt_at: NOW + 60_000, leased_by: 'someone-else' },
     ]);
     // The next claim takes it first, before everything that fell due while it was leased.
-    const next = await claimDeliveries(store.db, store.profile, {
-      now: later,
-      leaseUntil: later + 60_000,
-      dispatcherId: 'me',
-      limit: 3,
-      perWebhook: 8,
-      excludeWebhooks: [],
-    });
+    const next = await claim({ now: later, leaseUntil: later + 60_000, limit: 3 });
     expect(next.map((d) => [d.id, d.due_at])).toEqual([
       ['d01', NOW - 99],
       ['d03', NOW - 97],
