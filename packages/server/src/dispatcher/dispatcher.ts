@@ -115,6 +115,9 @@ export class Dispatcher {
         deps.queue.heartbeat({ id: this.id, startedAt, now, liveAfter }),
       leave: () => deps.queue.leave(this.id),
       onChange: () => {
+        // A chain holds a slot of its webhook until it ends: with shares changed, the slots
+        // it holds may be another dispatcher's now. Its rest comes back to the store.
+        deps.sender.halt();
         this.local.rebalance();
         this.signal();
       },
@@ -125,7 +128,7 @@ export class Dispatcher {
       globalConcurrency: deps.config.globalConcurrency,
       leaseNeededMs: this.leaseNeededMs,
       clock: deps.clock,
-      start: (webhookId, q) => void this.attempt(webhookId, q),
+      start: (webhookId, chain) => void this.attempts(webhookId, chain),
       release: (ds) => this.outcomes.released(ds),
       wantMore: () => this.signal(),
     });
@@ -156,6 +159,8 @@ export class Dispatcher {
     this.unsubscribe?.();
     await this.loop.stop();
     this.local.drain();
+    // Chains running start nothing more: what they have left goes back with the queues.
+    this.deps.sender.halt();
     await this.outcomes.flush();
     await this.local.close();
     await this.outcomes.flush();
@@ -267,64 +272,111 @@ export class Dispatcher {
     this.outcomes.finished({ delivery: d, outcome, update });
   }
 
-  private async attempt(webhookId: string, q: Queued): Promise<void> {
-    const { clock, random, config, sender, logger } = this.deps;
-    const d = q.d;
+  /**
+   * One slot's chain of attempts (most are one long): each outcome is recorded as it comes;
+   * a failure ends the chain, and what it did not attempt goes back to the store, due where
+   * it was.
+   */
+  private async attempts(webhookId: string, chain: Queued[]): Promise<void> {
+    const { clock, sender, logger } = this.deps;
+    /** Deliveries of the chain whose outcome is recorded or that went back, in order. */
+    let handled = 0;
+    let progressed = 0;
     let settled: Settled | undefined;
     try {
-      const { headers, body } = buildRequest(q.t, d, clock.now());
-      let outcome = await sender.send(q.t.url, headers, body);
-      let refused: Outcome | undefined;
-      const fallback = q.t.fallbackAuthorization;
-      // Credentials rotating and the new ones refused: the old ones at once, if the lease
-      // leaves time for a second attempt.
-      if (
-        fallback &&
-        (outcome.statusCode === 401 || outcome.statusCode === 403) &&
-        q.leaseUntil - clock.now() > this.leaseNeededMs
-      ) {
-        refused = outcome;
-        headers.authorization = fallback;
-        outcome = await sender.send(q.t.url, headers, body);
+      const now = clock.now();
+      const requests = chain.map((q) => buildRequest(q.t, q.d, now));
+      let failed: Outcome | undefined;
+      const attempted = await sender.chain(
+        chain.map((q, i) => ({
+          url: q.t.url,
+          headers: requests[i]!.headers,
+          body: requests[i]!.body,
+          startWithinMs: q.leaseUntil - this.leaseNeededMs - now,
+        })),
+        (i, outcome) => {
+          // Not a success: the chain ends here; its record waits for a possible retry with
+          // the old credentials, below.
+          if (!outcome.success) {
+            failed = outcome;
+            return;
+          }
+          settled = this.record(chain[i]!, outcome, undefined);
+          handled++;
+          progressed++;
+          this.local.progress(webhookId);
+        },
+      );
+      if (failed) {
+        const q = chain[handled]!;
+        let outcome: Outcome = failed;
+        let refused: Outcome | undefined;
+        const fallback = q.t.fallbackAuthorization;
+        // Credentials rotating and the new ones refused: the old ones at once, if the lease
+        // leaves time for a second attempt.
+        if (
+          fallback &&
+          (outcome.statusCode === 401 || outcome.statusCode === 403) &&
+          q.leaseUntil - clock.now() > this.leaseNeededMs
+        ) {
+          refused = outcome;
+          const { headers, body } = requests[handled]!;
+          headers.authorization = fallback;
+          outcome = await sender.send(q.t.url, headers, body);
+        }
+        settled = this.record(q, outcome, refused);
+        handled++;
       }
-      const update = afterAttempt(d, outcome, {
-        scheduleSeconds: config.retrySchedule,
-        random: random.float(),
-        now: clock.now(),
-        maxAgeMs: q.t.maxAgeMs,
-      });
-      settled = {
-        succeeded: outcome.success,
-        answered: outcome.statusCode !== null,
-        timedOut: outcome.errorClass === 'timeout',
-      };
-      this.deps.metrics?.observeAttempt(d, outcome, update.status);
-      // One line per attempt: ids, status and timing only; never the body or the credentials.
-      // The check first: at the usual level (warn) the line's object is never built.
-      if (logger.isLevelEnabled('info')) {
-        logger.info(
-          {
-            delivery: d.id,
-            webhook: d.webhook_id,
-            event: d.event,
-            status: outcome.statusCode,
-            error: outcome.errorClass,
-            duration_ms: outcome.durationMs,
-            outcome: update.status,
-          },
-          'delivery attempt',
-        );
+      // Not attempted (a lease too short by now, or the chain halted): back to the store.
+      if (attempted < chain.length) {
+        this.outcomes.released(chain.slice(attempted).map((q) => q.d));
+        handled = chain.length;
       }
-      if (refused) update.attempt_count++;
-      const credentials = fallback ? (refused ? 'old' : 'new') : null;
-      this.outcomes.finished({ delivery: d, outcome, update, refused, credentials });
     } catch (err) {
       // Not sent or not recordable: left to its lease, after which it is due again.
-      logger.error({ err, delivery: d.id }, 'dispatcher: attempt failed unexpectedly');
-      this.local.forget([d.id]);
+      const lost = chain.slice(handled).map((q) => q.d.id);
+      logger.error({ err, deliveries: lost }, 'dispatcher: attempt failed unexpectedly');
+      this.local.forget(lost);
     } finally {
-      this.local.settled(webhookId, settled);
+      this.local.settled(webhookId, settled, chain.length - progressed);
     }
+  }
+
+  /** An attempt's outcome: the delivery's next state, into the batch the queue writes. */
+  private record(q: Queued, outcome: Outcome, refused: Outcome | undefined): Settled {
+    const { clock, random, config, logger } = this.deps;
+    const d = q.d;
+    const update = afterAttempt(d, outcome, {
+      scheduleSeconds: config.retrySchedule,
+      random: random.float(),
+      now: clock.now(),
+      maxAgeMs: q.t.maxAgeMs,
+    });
+    this.deps.metrics?.observeAttempt(d, outcome, update.status);
+    // One line per attempt: ids, status and timing only; never the body or the credentials.
+    // The check first: at the usual level (warn) the line's object is never built.
+    if (logger.isLevelEnabled('info')) {
+      logger.info(
+        {
+          delivery: d.id,
+          webhook: d.webhook_id,
+          event: d.event,
+          status: outcome.statusCode,
+          error: outcome.errorClass,
+          duration_ms: outcome.durationMs,
+          outcome: update.status,
+        },
+        'delivery attempt',
+      );
+    }
+    if (refused) update.attempt_count++;
+    const credentials = q.t.fallbackAuthorization ? (refused ? 'old' : 'new') : null;
+    this.outcomes.finished({ delivery: d, outcome, update, refused, credentials });
+    return {
+      succeeded: outcome.success,
+      answered: outcome.statusCode !== null,
+      timedOut: outcome.errorClass === 'timeout',
+    };
   }
 
   private async write({ finished, paused, released }: Pending): Promise<void> {

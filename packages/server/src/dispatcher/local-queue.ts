@@ -42,6 +42,11 @@ const HELD_FACTOR = 8;
  * newcomer never waits for another's hanging receivers, even when that other was alone.
  */
 const RESERVE_FRACTION = 1 / 4;
+/**
+ * Most attempts one slot of a healthy webhook is given at once (a chain, Senders.chain): the
+ * next starts where the last one was sent, without a trip through our event loop.
+ */
+export const MAX_CHAIN = 16;
 
 export interface Queued {
   d: Claimed;
@@ -51,7 +56,10 @@ export interface Queued {
 
 interface Lane {
   facility: string;
+  /** Slots in use: chains running (most of them one attempt long). */
   active: number;
+  /** Deliveries handed to those chains and not yet done: the lane holds these and its queue. */
+  chained: number;
   queue: Queued[];
 }
 
@@ -83,8 +91,11 @@ export interface LocalQueueOptions {
   /** A queued delivery starts only while its lease outlasts now + this (its deadline + margin). */
   leaseNeededMs: number;
   clock: Clock;
-  /** Runs one attempt; it must call settled() when the attempt is over. */
-  start(webhookId: string, q: Queued): void;
+  /**
+   * Runs a chain of attempts in one slot, one after another; it calls progress() for each
+   * that succeeded and settled() when the chain is over.
+   */
+  start(webhookId: string, chain: Queued[]): void;
   /** Claimed deliveries that will not be sent from here: due again for anyone, where they were. */
   release(ds: Claimed[]): void;
   /** A lane ran low (or room was made): the claim loop may want to claim now. */
@@ -180,7 +191,7 @@ export class LocalQueue {
     if (this.mode === 'FULL') this.setMode('OPEN');
     const excluded: string[] = [...this.noShare];
     for (const [id, lane] of this.lanes) {
-      if (lane.active + lane.queue.length >= this.threshold(id)) excluded.push(id);
+      if (lane.chained + lane.queue.length >= this.threshold(id)) excluded.push(id);
     }
     const limited: string[] = [];
     for (const id of this.failing) if (!excluded.includes(id)) limited.push(id);
@@ -210,12 +221,12 @@ export class LocalQueue {
     let lane = this.lanes.get(t.id);
     const room = this.healthy.has(t.id) ? Number.POSITIVE_INFINITY : this.slots(t.id);
     // Not known to be healthy: no prefetch; what a claim brought beyond its slots goes back.
-    if ((lane ? lane.active + lane.queue.length : 0) >= room) {
+    if ((lane ? lane.chained + lane.queue.length : 0) >= room) {
       this.o.release([d]);
       return false;
     }
     if (!lane) {
-      lane = { facility: d.facility_id, active: 0, queue: [] };
+      lane = { facility: d.facility_id, active: 0, chained: 0, queue: [] };
       this.lanes.set(t.id, lane);
       this.facilityLanes.set(lane.facility, (this.facilityLanes.get(lane.facility) ?? 0) + 1);
     }
@@ -268,17 +279,21 @@ export class LocalQueue {
         this.waitingGlobal.add(webhookId);
         break;
       }
-      const next = lane.queue.shift()!;
       startBy ||= this.o.clock.now() + this.o.leaseNeededMs;
-      if (next.leaseUntil < startBy) {
+      const length = this.chainLength(webhookId, lane, slots);
+      const chain: Queued[] = [];
+      while (chain.length < length && lane.queue.length > 0) {
+        const next = lane.queue.shift()!;
         // It waited too long here: the lease could end mid-attempt. Back to the store.
-        this.o.release([next.d]);
-        continue;
+        if (next.leaseUntil < startBy) this.o.release([next.d]);
+        else chain.push(next);
       }
+      if (chain.length === 0) continue;
       lane.active++;
+      lane.chained += chain.length;
       this.inFlight++;
       this.facilityInFlight.set(lane.facility, (this.facilityInFlight.get(lane.facility) ?? 0) + 1);
-      this.o.start(webhookId, next);
+      this.o.start(webhookId, chain);
     }
     // No share at all here (other dispatchers cover this webhook): what waits goes back.
     if (slots === 0 && lane.queue.length > 0) this.releaseLane(lane);
@@ -286,15 +301,39 @@ export class LocalQueue {
   }
 
   /**
-   * An attempt is over (`result` undefined: it broke before it had an outcome). A failure
-   * hands the lane's queue back: it would only wait behind timeouts, holding leases others
-   * could use.
+   * How many of its queue a slot takes at once. One, unless the receiver is healthy and no
+   * other lane waits for a slot: a chain holds its slot until it ends, so a failing or
+   * unknown receiver, or another facility's turn, never waits behind one. Otherwise the
+   * queue shared over the free slots, each chain at most MAX_CHAIN long.
    */
-  settled(webhookId: string, result: Settled | undefined): void {
+  private chainLength(webhookId: string, lane: Lane, slots: number): number {
+    if (!this.healthy.has(webhookId) || this.waitingGlobal.size > 0) return 1;
+    return Math.min(MAX_CHAIN, Math.ceil(lane.queue.length / (slots - lane.active)));
+  }
+
+  /** A chain's attempt succeeded (the chain goes on): one delivery fewer held in the lane. */
+  progress(webhookId: string): void {
+    const lane = this.lanes.get(webhookId);
+    assert.ok(lane && lane.chained > 0, 'progress of a chain that was not started');
+    const threshold = this.threshold(webhookId);
+    const before = lane.chained + lane.queue.length;
+    lane.chained--;
+    if (before >= threshold && before - 1 < threshold) this.o.wantMore();
+  }
+
+  /**
+   * A chain is over (`result`: what its last attempt said; undefined: it broke before it had
+   * an outcome); `rest` of its deliveries were not reported by progress() (the last attempt,
+   * if it failed; those not attempted, which the caller has handed back). A failure hands the
+   * lane's queue back: it would only wait behind timeouts, holding leases others could use.
+   */
+  settled(webhookId: string, result: Settled | undefined, rest = 1): void {
     const lane = this.lanes.get(webhookId);
     assert.ok(lane && lane.active > 0, 'settled an attempt that was not started');
+    assert.ok(rest >= 0 && rest <= lane.chained, 'settled more than the chain held');
     if (result) this.judge(webhookId, lane, result);
-    const before = lane.active + lane.queue.length;
+    const before = lane.chained + lane.queue.length;
+    lane.chained -= rest;
     lane.active--;
     this.inFlight--;
     const left = (this.facilityInFlight.get(lane.facility) ?? 1) - 1;
@@ -307,7 +346,7 @@ export class LocalQueue {
     if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     if (this.mode === 'DRAINING') this.dropIfEmpty(webhookId, lane);
     const threshold = this.threshold(webhookId);
-    if (before >= threshold && lane.active + lane.queue.length < threshold) this.o.wantMore();
+    if (before >= threshold && lane.chained + lane.queue.length < threshold) this.o.wantMore();
   }
 
   private judge(webhookId: string, lane: Lane, r: Settled): void {

@@ -21,6 +21,45 @@ export interface Outcome {
   disableRequested?: boolean;
 }
 
+/** One attempt of a chain (Senders.chain): the request, and how late it may still start. */
+export interface ChainItem {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  /**
+   * From the chain's start: past this many ms it is not started (its lease could end
+   * mid-attempt) and the chain ends there. The first item is always started.
+   */
+  startWithinMs: number;
+}
+
+/** An attempt of a chain is over: its index, its outcome, and when it started (ms after the chain). */
+export type ChainReport = (index: number, outcome: Outcome, offsetMs: number) => void;
+
+/**
+ * Attempts one after another, each as soon as the one before succeeded, without a trip back
+ * to the caller between them. It ends at the first outcome that is not a success, at an item
+ * whose start window has passed, or when `halted()` says so; it returns how many items were
+ * attempted (each of them reported, in order). The rest were not sent.
+ */
+export async function runChain(
+  send: (url: string, headers: Record<string, string>, body: string) => Promise<Outcome>,
+  items: readonly ChainItem[],
+  halted: () => boolean,
+  report: ChainReport,
+): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < items.length; i++) {
+    const offset = performance.now() - t0;
+    const item = items[i]!;
+    if (i > 0 && (halted() || offset > item.startWithinMs)) return i;
+    const outcome = await send(item.url, item.headers, item.body);
+    report(i, outcome, offset);
+    if (!outcome.success) return i + 1;
+  }
+  return items.length;
+}
+
 export interface SenderOptions {
   timeoutMs: number;
   bodyLimit: number;
@@ -240,6 +279,8 @@ export class Sender {
   private readonly deadlines = new Deadlines();
   /** A webhook's URL split once into what dispatch takes (bounded: cleared when full). */
   private readonly split = new Map<string, { origin: string; path: string }>();
+  /** halt() counts up: a chain started before the last halt starts nothing more. */
+  private epoch = 0;
 
   constructor(private readonly options: SenderOptions) {
     this.agent = new Agent({
@@ -292,6 +333,22 @@ export class Sender {
         attempt,
       );
     });
+  }
+
+  /** See runChain: the attempts of a chain run here, one after another. */
+  chain(items: readonly ChainItem[], report: ChainReport): Promise<number> {
+    const epoch = this.epoch;
+    return runChain(
+      (url, headers, body) => this.send(url, headers, body),
+      items,
+      () => this.epoch !== epoch,
+      report,
+    );
+  }
+
+  /** Chains running now start nothing more (those started later are not affected). */
+  halt(): void {
+    this.epoch++;
   }
 
   private target(url: string): { origin: string; path: string } {

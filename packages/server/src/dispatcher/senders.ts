@@ -9,15 +9,33 @@
 //   in the dispatcher, which awaits each attempt as before. So the per-webhook and
 //   per-facility limits and the per-resource order are exactly those of one dispatcher: a
 //   thread never decides what is sent, only sends it.
+//
+// Either way, the dispatcher may hand over a chain of a webhook's attempts for one of its
+// slots (Sender.chain): the next starts as soon as the one before succeeded, in the thread
+// that sent it, instead of after a trip through the dispatcher's event loop — which, busy
+// with the API and the writes, made each of a webhook's slots wait a turn per attempt.
 import { Worker } from 'node:worker_threads';
 import type { Clock } from '../clock.js';
-import { type Outcome, Sender, type SenderOptions } from './sender.js';
+import {
+  type ChainItem,
+  type ChainReport,
+  type Outcome,
+  Sender,
+  type SenderOptions,
+} from './sender.js';
 
 /** What the dispatcher needs: one attempt at a time, as many at once as it likes. */
 export interface Senders {
   /** The threads attempts are sent from (0: the dispatcher's own). */
   readonly threadCount: number;
   send(url: string, headers: Record<string, string>, body: string): Promise<Outcome>;
+  /**
+   * Attempts one after another (runChain in sender.ts): each reported as it ends; resolves
+   * with how many were attempted. Rejects if the thread running it dies.
+   */
+  chain(items: readonly ChainItem[], report: ChainReport): Promise<number>;
+  /** Chains running now start nothing more; what they had left comes back as not attempted. */
+  halt(): void;
   close(): Promise<void>;
 }
 
@@ -42,12 +60,18 @@ export interface WorkerSetup {
   tls?: { ca?: string | Buffer };
 }
 
-/** One attempt to a thread: [id, url, headers, body]. */
-export type WorkerRequest = [number, string, Record<string, string>, string];
+/** One chain to a thread: [id, items]; a single attempt is a chain of one. */
+export type WorkerRequest = [number, ChainItem[]];
+/**
+ * From a thread: [id, index, outcome, offsetMs] when an attempt ends; [id, attempted] when
+ * the chain does.
+ */
+export type WorkerReply = [number, number, Outcome, number] | [number, number];
 
 interface Waiting {
   startedAt: number;
-  resolve: (o: Outcome) => void;
+  report: ChainReport;
+  resolve: (attempted: number) => void;
   reject: (e: Error) => void;
 }
 
@@ -98,13 +122,20 @@ class ThreadSenders implements Senders {
   private spawn(): Thread {
     const worker = startWorker(this.setup);
     const thread: Thread = { worker, waiting: new Map(), outbox: [] };
-    worker.on('message', (batch: [number, Outcome][]) => {
-      for (const [id, outcome] of batch) {
-        const w = thread.waiting.get(id);
+    worker.on('message', (batch: WorkerReply[]) => {
+      for (const reply of batch) {
+        const w = thread.waiting.get(reply[0]);
         if (!w) continue;
-        thread.waiting.delete(id);
-        outcome.startedAt = w.startedAt;
-        w.resolve(outcome);
+        if (reply.length === 2) {
+          thread.waiting.delete(reply[0]);
+          w.resolve(reply[1]);
+          continue;
+        }
+        const [, index, outcome, offsetMs] = reply;
+        // The start on the dispatcher's (injected) clock: its own at the chain's start, plus
+        // how long into the chain the thread started this attempt.
+        outcome.startedAt = w.startedAt + Math.round(offsetMs);
+        w.report(index, outcome, offsetMs);
       }
     });
     // A thread that dies fails its attempts (the dispatcher leaves them to their lease: due
@@ -124,7 +155,15 @@ class ThreadSenders implements Senders {
     return thread;
   }
 
-  send(url: string, headers: Record<string, string>, body: string): Promise<Outcome> {
+  async send(url: string, headers: Record<string, string>, body: string): Promise<Outcome> {
+    let outcome: Outcome | undefined;
+    await this.chain([{ url, headers, body, startWithinMs: 0 }], (_i, o) => {
+      outcome = o;
+    });
+    return outcome!;
+  }
+
+  chain(items: readonly ChainItem[], report: ChainReport): Promise<number> {
     if (this.closed) return Promise.reject(new Error('senders closed'));
     // The least busy thread: with one webhook the work still spreads over every thread.
     let thread = this.threads[0]!;
@@ -133,14 +172,24 @@ class ThreadSenders implements Senders {
     }
     const id = this.nextId++;
     const startedAt = this.clock.now();
-    thread.outbox.push([id, url, headers, body]);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    thread.outbox.push([id, items as ChainItem[]]);
+    this.scheduleFlush();
     return new Promise((resolve, reject) => {
-      thread.waiting.set(id, { startedAt, resolve, reject });
+      thread.waiting.set(id, { startedAt, report, resolve, reject });
     });
+  }
+
+  halt(): void {
+    // After what is already waiting to go: a message's order is kept, so the chains sent
+    // before this halt are the ones it stops.
+    this.flush();
+    for (const t of this.threads) t.worker.postMessage('halt');
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {

@@ -1,7 +1,12 @@
 // The local queue's modes and limits, driven by hand: what starts, what goes back, who gets
 // a freed slot, and the mode changes it allows (an impossible one is an assertion).
 import { describe, expect, it } from 'vitest';
-import { LocalQueue, type Queued, type Settled } from '../../src/dispatcher/local-queue.js';
+import {
+  LocalQueue,
+  MAX_CHAIN,
+  type Queued,
+  type Settled,
+} from '../../src/dispatcher/local-queue.js';
 import type { Claimed } from '../../src/queue/types.js';
 import { TestClock } from '../support/clock.js';
 
@@ -11,8 +16,10 @@ const TIMEOUT: Settled = { succeeded: false, answered: false, timedOut: true };
 
 function setup(o: { perWebhook?: number; global?: number; share?: (w: string) => number } = {}) {
   const clock = new TestClock();
-  const started: Queued[] = [];
+  /** What each slot was given when it started: a chain of one or more deliveries. */
+  const chains: Queued[][] = [];
   const released: string[] = [];
+  let wanted = 0;
   const perWebhook = o.perWebhook ?? 2;
   const q = new LocalQueue({
     perWebhookConcurrency: perWebhook,
@@ -20,9 +27,9 @@ function setup(o: { perWebhook?: number; global?: number; share?: (w: string) =>
     share: o.share ?? (() => perWebhook),
     leaseNeededMs: 10_000,
     clock,
-    start: (_webhook, item) => started.push(item),
+    start: (_webhook, chain) => chains.push(chain),
     release: (ds) => released.push(...ds.map((d) => d.id)),
-    wantMore: () => {},
+    wantMore: () => wanted++,
   });
   let n = 0;
   const add = (webhook: string, o: { leaseMs?: number; facility?: string } = {}) => {
@@ -58,8 +65,10 @@ function setup(o: { perWebhook?: number; global?: number; share?: (w: string) =>
     q.pump(webhook);
     q.settled(webhook, OK);
   };
-  const startedFor = (w: string) => started.filter((s) => s.d.webhook_id === w).length;
-  return { q, clock, started, released, add, warm, startedFor };
+  /** Slots a webhook's chains have taken (in flight or over). */
+  const startedFor = (w: string) => chains.filter((c) => c[0]!.d.webhook_id === w).length;
+  const started = () => chains.flat();
+  return { q, clock, chains, started, released, add, warm, startedFor, wantedMore: () => wanted };
 }
 
 describe('the local queue', () => {
@@ -83,7 +92,7 @@ describe('the local queue', () => {
     expect(q.inFlight).toBe(3);
     expect(startedFor('a')).toBe(1 + 2);
     // A slot of a frees up: b, which waited for a global slot, gets it (a has two in flight).
-    q.settled('a', OK);
+    q.settled('a', OK, 3);
     expect(startedFor('b')).toBe(1 + 2);
   });
 
@@ -93,18 +102,19 @@ describe('the local queue', () => {
     const long = add('a');
     q.pump('a');
     expect(released).toEqual([short]);
-    expect(started.map((s) => s.d.id)).toEqual([long]);
+    expect(started().map((s) => s.d.id)).toEqual([long]);
   });
 
   it('hands back a failing webhook’s queue and claims only its slots for it afterwards', () => {
-    const { q, released, add, warm, started } = setup({ perWebhook: 1, global: 10 });
+    const { q, released, add, warm, chains } = setup({ perWebhook: 1, global: 10 });
     warm('a');
-    const ids = [add('a'), add('a'), add('a')];
+    const ids = Array.from({ length: MAX_CHAIN + 2 }, () => add('a'));
     q.pump('a');
-    q.settled('a', HTTP_500);
-    // What waited behind the failure went back to the store, for whoever is free.
-    expect(released).toEqual([ids[1], ids[2]]);
-    expect(started).toHaveLength(2);
+    // The chain's first attempt failed: the chain ends, its rest goes back (the dispatcher).
+    q.settled('a', HTTP_500, MAX_CHAIN);
+    // What waited behind the chain went back to the store too, for whoever is free.
+    expect(released).toEqual(ids.slice(MAX_CHAIN));
+    expect(chains).toHaveLength(2);
     const wish = q.wish(200)!;
     expect(wish.limited).toEqual(['a']);
     expect(wish.limitedTo).toBe(1);
@@ -197,19 +207,19 @@ describe('the local queue', () => {
   });
 
   it('drains on stop: queued work goes back, nothing new starts, and it closes when idle', async () => {
-    const { q, add, released, started, warm } = setup({ perWebhook: 1 });
+    const { q, add, released, chains, warm } = setup({ perWebhook: 1 });
     warm('a');
-    add('a');
+    for (let i = 0; i < MAX_CHAIN; i++) add('a');
     const queued = add('a');
     q.pump('a');
     q.drain();
     expect(q.mode).toBe('DRAINING');
     expect(released).toEqual([queued]);
     const closed = q.close();
-    q.settled('a', OK);
+    q.settled('a', OK, MAX_CHAIN);
     await closed;
     expect(q.mode).toBe('CLOSED');
-    expect(started).toHaveLength(2);
+    expect(chains).toHaveLength(2);
     expect(() => q.wish(200)).toThrow(/claiming while CLOSED/);
     q.reopen();
     expect(q.mode).toBe('OPEN');
@@ -218,5 +228,101 @@ describe('the local queue', () => {
   it('refuses to settle an attempt that never started', () => {
     const { q } = setup();
     expect(() => q.settled('nobody', OK)).toThrow(/not started/);
+  });
+
+  describe('chains', () => {
+    it('shares a healthy webhook’s queue over its free slots, each chain at most MAX_CHAIN long', () => {
+      const { q, add, warm, chains } = setup({ perWebhook: 2, global: 10 });
+      warm('a');
+      for (let i = 0; i < 5; i++) add('a');
+      q.pump('a');
+      expect(chains.slice(1).map((c) => c.length)).toEqual([3, 2]);
+      q.settled('a', OK, 3);
+      q.settled('a', OK, 2);
+      for (let i = 0; i < 3 * MAX_CHAIN; i++) add('a');
+      q.pump('a');
+      expect(chains.slice(3).map((c) => c.length)).toEqual([MAX_CHAIN, MAX_CHAIN]);
+      expect(q.inFlight).toBe(2);
+    });
+
+    it('gives a webhook not known to be healthy chains of one', () => {
+      const { q, add, chains } = setup({ perWebhook: 2, global: 10 });
+      add('new');
+      add('new');
+      q.pump('new');
+      expect(chains.map((c) => c.length)).toEqual([1, 1]);
+      const {
+        q: q2,
+        add: add2,
+        warm: warm2,
+        chains: chains2,
+      } = setup({
+        perWebhook: 1,
+        global: 10,
+      });
+      warm2('failing');
+      add2('failing');
+      q2.pump('failing');
+      q2.settled('failing', HTTP_500);
+      add2('failing');
+      q2.pump('failing');
+      expect(chains2.map((c) => c.length)).toEqual([1, 1, 1]);
+    });
+
+    it('gives chains of one while another lane waits for a global slot, so slots keep turning over', () => {
+      const { q, add, warm, chains } = setup({ perWebhook: 4, global: 4 });
+      warm('a', 'fa');
+      warm('b', 'fb');
+      for (let i = 0; i < 8; i++) add('a', { facility: 'fa' });
+      for (let i = 0; i < 8; i++) add('b', { facility: 'fb' });
+      const shape = () => chains.slice(2).map((c) => [c[0]!.d.webhook_id, c.length]);
+      q.pump('a');
+      // a takes what its facility may (its fair share, and one more while b is owed nothing
+      // yet) in chains; then it waits for a slot. b, starting while a waits, gets one.
+      q.pump('b');
+      expect(shape()).toEqual([
+        ['a', 2],
+        ['a', 2],
+        ['b', 1],
+      ]);
+      // A chain of a ends: the slot goes to a waiting lane, one delivery at a time.
+      q.settled('a', OK, 2);
+      expect(shape().slice(3)).toEqual([['a', 1]]);
+      expect(q.inFlight).toBe(3);
+    });
+
+    it('leaves out of a chain what could outlive its lease, and counts a chain’s progress against its lane', () => {
+      const { q, add, warm, chains, released } = setup({ perWebhook: 1, global: 10 });
+      warm('a');
+      const short = add('a', { leaseMs: 5_000 });
+      const kept = Array.from({ length: 4 }, () => add('a'));
+      q.pump('a');
+      expect(released).toEqual([short]);
+      expect(chains[1]!.map((x) => x.d.id)).toEqual(kept);
+      // The lane holds 4 (all in the chain), under its low water (8): it is claimed for.
+      expect(q.wish(200)?.excluded).toEqual([]);
+      for (let i = 0; i < 3; i++) q.progress('a');
+      q.settled('a', OK, 1);
+      expect(q.inFlight).toBe(0);
+      // Settled with more than the chain held: our bug, not a count gone negative.
+      add('a');
+      q.pump('a');
+      expect(() => q.settled('a', OK, 2)).toThrow(/more than the chain held/);
+    });
+
+    it('asks for more as soon as a chain’s progress takes its lane below the low water', () => {
+      const { q, add, warm, wantedMore } = setup({ perWebhook: 1, global: 10 });
+      warm('a');
+      // Depth 16 for one slot: the low water is 8. One chain of 16 holds them all.
+      for (let i = 0; i < 16; i++) add('a');
+      q.pump('a');
+      expect(q.wish(200)?.excluded).toEqual(['a']);
+      const before = wantedMore();
+      for (let i = 0; i < 8; i++) q.progress('a');
+      expect(wantedMore()).toBe(before);
+      q.progress('a');
+      expect(wantedMore()).toBe(before + 1);
+      expect(q.wish(200)?.excluded).toEqual([]);
+    });
   });
 });

@@ -171,4 +171,87 @@ describeEachDialect('claiming ahead', (dialect) => {
     expect(receiver.received).toHaveLength(1);
     expect(await leasedBy(h, webhookId, 'dsp_other')).toBe(3);
   });
+
+  // A healthy webhook's slot is given its queue as a chain: the next attempt starts where the
+  // last one was sent. A stop or a failure must still hand back what the chain did not send.
+  const after = (ms: number) => (res: ServerResponse) =>
+    setTimeout(() => {
+      res.writeHead(200);
+      res.end('ok');
+    }, ms);
+
+  it('stops a chain at once on stop: what it had not sent goes back, and is sent once by the next', async () => {
+    const { h, fac } = await setup({ perWebhookConcurrency: 1, leaseMs: 60_000 });
+    const receiver = await TestReceiver.start();
+    receiver.setDefault(after(60));
+    cleanup.push(() => receiver.close());
+    const webhookId = await addWebhook(h, fac, receiver.url);
+    await addEvents(h, fac, 20);
+    const first = startDispatcher(h);
+    // One attempt while the receiver is unknown, then a chain of what the next claim brought.
+    await receiver.waitFor(4);
+    const before = receiver.received.length;
+    await first.stop();
+    // The attempt in flight finished; the chain started nothing after the stop.
+    expect(receiver.received.length).toBeLessThanOrEqual(before + 1);
+    const rows = await h.store.db
+      .selectFrom('deliveries')
+      .select(['attempt_count', 'leased_by', 'next_attempt_at'])
+      .where('webhook_id', '=', webhookId)
+      .execute();
+    expect(rows.every((r) => r.leased_by === null)).toBe(true);
+    const attempts = await h.store.db.selectFrom('attempts').select('id').execute();
+    expect(attempts).toHaveLength(receiver.received.length);
+    // Handed back due now, not left to the lease's minute (the clock does not move here).
+    for (const r of rows.filter((r) => r.attempt_count === 0)) {
+      expect(r.next_attempt_at).toBeLessThanOrEqual(h.clock.now());
+    }
+    startDispatcher(h);
+    await receiver.waitFor(20);
+    await new Promise((r) => setTimeout(r, 200));
+    const triggers = receiver.received.map((r) => String(r.headers['webhook-id']));
+    expect(triggers).toHaveLength(20);
+    expect(new Set(triggers).size).toBe(20);
+  });
+
+  it('ends a chain at a failure and hands back the rest at once: each is sent, the failed one retried later', async () => {
+    const { h, fac } = await setup({
+      perWebhookConcurrency: 1,
+      leaseMs: 60_000,
+      retrySchedule: [3_600],
+    });
+    const receiver = await TestReceiver.start();
+    // The fourth request fails; every other one is accepted.
+    receiver.queue({ status: 200 }, { status: 200 }, { status: 200 }, { status: 500 });
+    cleanup.push(() => receiver.close());
+    const webhookId = await addWebhook(h, fac, receiver.url);
+    await addEvents(h, fac, 12);
+    startDispatcher(h);
+    // The clock stands still: what was left to its lease would never come back.
+    await receiver.waitFor(12);
+    await expect
+      .poll(async () => {
+        const rows = await h.store.db
+          .selectFrom('deliveries')
+          .select('status')
+          .where('webhook_id', '=', webhookId)
+          .where('status', '=', 'succeeded')
+          .execute();
+        return rows.length;
+      })
+      .toBe(11);
+    // Each trigger was sent once; the failed one waits for its retry, an hour on.
+    const triggers = receiver.received.map((r) => String(r.headers['webhook-id']));
+    expect(triggers).toHaveLength(12);
+    expect(new Set(triggers).size).toBe(12);
+    const pending = await h.store.db
+      .selectFrom('deliveries')
+      .select(['attempt_count', 'next_attempt_at'])
+      .where('webhook_id', '=', webhookId)
+      .where('status', '=', 'pending')
+      .execute();
+    expect(pending).toHaveLength(1);
+    expect(pending[0]!.attempt_count).toBe(1);
+    expect(pending[0]!.next_attempt_at).toBeGreaterThanOrEqual(h.clock.now() + 3_000_000);
+  });
 });
