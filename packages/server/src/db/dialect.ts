@@ -218,6 +218,12 @@ function openSqlite(options: OpenOptions): Store {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  // Each transaction of a group is a savepoint, and a savepoint journals the pages it changes
+  // in a statement journal, a temporary file past 64 KiB: at 1,000 bookings/s that was ~8,000
+  // writes a second to unlinked files in /var/tmp from the main thread, as many as to the WAL
+  // (strace; docs/performance.md, seventh pass). In memory they cost a copy. The biggest is one
+  // group's changed pages (a few MB); nothing here sorts more than fits in memory either.
+  database.pragma('temp_store = MEMORY');
   const driver = new SqliteGroupCommitDriver(database);
   const dialect: Dialect = {
     createDriver: () => driver,

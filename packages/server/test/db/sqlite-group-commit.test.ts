@@ -119,6 +119,14 @@ describe('group commit on one SQLite file [sqlite]', () => {
     return commitStats();
   }
 
+  it('keeps a group’s savepoint journals in memory, not in temporary files', async () => {
+    store = await createTestStore('sqlite');
+    // Each transaction of a group is a savepoint; its journal spilled to a file in /var/tmp
+    // past 64 KiB, thousands of writes a second at load (docs/performance.md, seventh pass).
+    const { rows } = await sql<{ temp_store: number }>`pragma temp_store`.execute(store.db);
+    expect(rows[0]?.temp_store).toBe(2);
+  });
+
   it('shares one COMMIT between transactions and writes that arrive together', async () => {
     store = await createTestStore('sqlite');
     const s = store;
