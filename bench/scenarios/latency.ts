@@ -17,12 +17,13 @@ export async function latency(ctx: Context): Promise<void> {
   for (const kind of ctx.options.stores) {
     for (const rate of ctx.options.latencyRates) {
       // Every round of this build (the target holds in each, not only in the median); the
-      // base build once, for before/after.
+      // base build in the first two, once after this build and once before it: the first
+      // service of a pair measured the higher p99 whichever build it was (docs/performance.md,
+      // seventh pass), as the API's first measured fewer bookings/s.
       for (let round = 1; round <= ctx.options.rounds; round++) {
-        for (const v of variants()) {
-          if (round > 1 && v.suffix !== '') continue;
-          await atRate(ctx, kind, rate, v.main, v.suffix, round);
-        }
+        const builds = variants().filter((v) => round <= 2 || v.suffix === '');
+        if (round === 2) builds.reverse();
+        for (const v of builds) await atRate(ctx, kind, rate, v.main, v.suffix, round);
       }
     }
   }
