@@ -10,7 +10,7 @@ import type { DialectProfile } from '../../db/dialect.js';
 /** Collects parameters and answers each one's placeholder in the store's own spelling. */
 export class Params {
   readonly values: unknown[] = [];
-  constructor(private readonly dialect: DialectProfile['name']) {}
+  constructor(readonly dialect: DialectProfile['name']) {}
 
   add(value: unknown): string {
     this.values.push(value);
@@ -42,4 +42,22 @@ export function valuesList(
     out[r] = `${text})`;
   }
   return out.join(', ');
+}
+
+/**
+ * The rows as a table for a CTE (`v (a, b) as (${rowsTable(…)})`). PostgreSQL: a VALUES
+ * list. SQLite: one JSON parameter read by `json_each`, so the statement's text is the same
+ * for any number of rows and its prepared statement is reused (statement-cache.ts), where a
+ * VALUES list of N rows was a new text for each N, past the cache's size limit for a big
+ * batch, and prepared again every time: 6% of the dispatcher's main thread in a one-webhook
+ * drain (docs/performance.md, seventh pass). Rows must hold JSON's values: strings, finite
+ * numbers and null.
+ */
+export function rowsTable(p: Params, rows: readonly unknown[][], types: readonly string[]): string {
+  if (p.dialect === 'postgres') return `values ${valuesList(p, rows, types)}`;
+  let columns = '';
+  for (let c = 0; c < types.length; c++) {
+    columns += `${c > 0 ? ', ' : ''}cast(value ->> ${c} as ${types[c]})`;
+  }
+  return `select ${columns} from json_each(${p.add(JSON.stringify(rows))})`;
 }

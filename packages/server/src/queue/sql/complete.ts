@@ -25,7 +25,7 @@ import type {
   Released,
   WebhookHealthState,
 } from '../types.js';
-import { Params, valuesList } from './batch-sql.js';
+import { Params, rowsTable } from './batch-sql.js';
 import { lazily } from './lazy-commit.js';
 import { pauseWebhook } from './pause.js';
 import { release } from './release.js';
@@ -195,7 +195,7 @@ function attemptsSql(
   return {
     values: `${v} (ord, delivery_id, webhook_id, started_at, duration_ms, status_code,
             response_body, error_class, error_message, success, trigger, credentials)
-         as (values ${valuesList(p, rows, ATTEMPT_TYPES)})`,
+         as (${rowsTable(p, rows, ATTEMPT_TYPES)})`,
     insert: `insert into attempts (delivery_id, webhook_id, started_at, duration_ms, status_code,
                           response_body, error_class, error_message, success, trigger,
                           credentials)
@@ -259,7 +259,7 @@ function updatesSql(
   return {
     values: `u (id, status, tries, attempt_count, next_attempt_at, last_attempt_at,
             last_status_code, last_error, succeeded_at, leased_by)
-         as (values ${valuesList(p, rows, UPDATE_TYPES)})`,
+         as (${rowsTable(p, rows, UPDATE_TYPES)})`,
     update: `update deliveries
     set status = u.status, tries = u.tries, attempt_count = u.attempt_count,
         next_attempt_at = u.next_attempt_at, last_attempt_at = u.last_attempt_at,

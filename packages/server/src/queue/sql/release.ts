@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { DialectProfile } from '../../db/dialect.js';
 import type { Database } from '../../db/schema.js';
 import type { Released } from '../types.js';
-import { Params, valuesList } from './batch-sql.js';
+import { Params, rowsTable } from './batch-sql.js';
 
 /**
  * Gives back claimed deliveries this dispatcher will not send (it is stopping, their lease
@@ -21,7 +21,7 @@ export async function release(
   const p = new Params(profile.name);
   const rows = released.map((r) => [r.id, r.dueAt]);
   await trx.executeQuery(
-    p.query(`with r (id, due_at) as (values ${valuesList(p, rows, ['text', 'bigint'])})
+    p.query(`with r (id, due_at) as (${rowsTable(p, rows, ['text', 'bigint'])})
       update deliveries set next_attempt_at = r.due_at, leased_by = null
       from r
       where deliveries.id = r.id and deliveries.leased_by = ${p.add(leasedBy)}

@@ -12,7 +12,7 @@ import { type Kysely, sql } from 'kysely';
 import type { DialectProfile } from '../../db/dialect.js';
 import { type HotQuery, hotQuery } from '../../db/hot-query.js';
 import type { Database, DeliveryStatus, ResourceType } from '../../db/schema.js';
-import { Params, valuesList } from './batch-sql.js';
+import { Params, rowsTable } from './batch-sql.js';
 
 export interface ResourceKey {
   webhookId: string;
@@ -104,7 +104,7 @@ export function openDeliveries(
 export const waiting = (d: OpenDelivery): boolean => d.leased_by === null;
 
 function keysList(p: Params, keys: readonly ResourceKey[]): string {
-  return valuesList(
+  return rowsTable(
     p,
     keys.map((k) => [k.webhookId, k.resourceType, k.resourceId]),
     ['text', 'text', 'bigint'],
@@ -131,7 +131,7 @@ export async function lockResources(
   const p = new Params(profile.name);
   await trx.executeQuery(
     p.query(`
-    with k (webhook_id, resource_type, resource_id) as (values ${keysList(p, keys)})
+    with k (webhook_id, resource_type, resource_id) as (${keysList(p, keys)})
     select 1 from resource_sequences s
     join k on s.webhook_id = k.webhook_id and s.resource_type = k.resource_type
           and s.resource_id = k.resource_id
@@ -158,7 +158,7 @@ export async function promoteNext(
   const at = p.add(now);
   const result = await trx.executeQuery<{ status: string }>(
     p.query(`
-    with k (webhook_id, resource_type, resource_id) as (values ${list})
+    with k (webhook_id, resource_type, resource_id) as (${list})
     update deliveries
     set status = case when exists (
           select 1 from webhooks w join facilities f on f.id = w.facility_id
