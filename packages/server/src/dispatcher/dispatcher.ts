@@ -285,28 +285,24 @@ export class Dispatcher {
     let settled: Settled | undefined;
     try {
       const now = clock.now();
-      const requests = chain.map((q) => buildRequest(q.t, q.d, now));
+      const items = chain.map((q) => ({
+        url: q.t.url,
+        ...buildRequest(q.t, q.d, now),
+        startWithinMs: q.leaseUntil - this.leaseNeededMs - now,
+      }));
       let failed: Outcome | undefined;
-      const attempted = await sender.chain(
-        chain.map((q, i) => ({
-          url: q.t.url,
-          headers: requests[i]!.headers,
-          body: requests[i]!.body,
-          startWithinMs: q.leaseUntil - this.leaseNeededMs - now,
-        })),
-        (i, outcome) => {
-          // Not a success: the chain ends here; its record waits for a possible retry with
-          // the old credentials, below.
-          if (!outcome.success) {
-            failed = outcome;
-            return;
-          }
-          settled = this.record(chain[i]!, outcome, undefined);
-          handled++;
-          progressed++;
-          this.local.progress(webhookId);
-        },
-      );
+      const attempted = await sender.chain(items, (i, outcome) => {
+        // Not a success: the chain ends here; its record waits for a possible retry with
+        // the old credentials, below.
+        if (!outcome.success) {
+          failed = outcome;
+          return;
+        }
+        settled = this.record(chain[i]!, outcome, undefined);
+        handled++;
+        progressed++;
+        this.local.progress(webhookId);
+      });
       if (failed) {
         const q = chain[handled]!;
         let outcome: Outcome = failed;
@@ -320,7 +316,7 @@ export class Dispatcher {
           q.leaseUntil - clock.now() > this.leaseNeededMs
         ) {
           refused = outcome;
-          const { headers, body } = requests[handled]!;
+          const { headers, body } = items[handled]!;
           headers.authorization = fallback;
           outcome = await sender.send(q.t.url, headers, body);
         }
